@@ -1,0 +1,305 @@
+"""The HTTP/1.1 server of the AWS endpoint: an asyncio.Protocol over httptools (on uvloop).
+
+It turns bytes into HttpRequest values, awaits `handle(request) -> HttpResponse` (the Gateway,
+aws/gateway.py) and writes each response with one transport write. Keep-alive, pipelining
+(requests are handled one at a time per connection, so responses leave in request order),
+Content-Length and chunked bodies, `Expect: 100-continue`, HEAD, a body size limit (413),
+malformed input (400, then close) and an idle timeout. runtime.py owns the listening socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from email.utils import formatdate
+from http import HTTPStatus
+from typing import cast
+
+import httptools
+
+from cloudlet.aws.http import Headers, HttpRequest, HttpResponse
+
+log = logging.getLogger("cloudlet.http")
+
+Handle = Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+MAX_BODY = 64 * 1024 * 1024
+_STATUS_LINES = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n".encode() for s in HTTPStatus}
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_MAX_QUEUED = 32  # pipelined requests buffered before reading pauses
+
+
+def _status_line(status: int) -> bytes:
+    return _STATUS_LINES.get(status) or f"HTTP/1.1 {status} Status\r\n".encode()
+
+
+def _plain(status: int, text: str) -> HttpResponse:
+    return HttpResponse(status, Headers([("Content-Type", "text/plain")]), text.encode())
+
+
+class _DateHeader:
+    """The Date header, formatted once per second rather than per response."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._line = ""
+
+    def line(self) -> str:
+        now = int(time.time())
+        if now != self._second:
+            self._second = now
+            self._line = f"Date: {formatdate(now, usegmt=True)}\r\n"
+        return self._line
+
+
+class HttpServer:
+    def __init__(self, handle: Handle, *, max_body: int = MAX_BODY, idle_timeout: float = 30.0) -> None:
+        self.handle = handle
+        self.max_body = max_body
+        self.idle_timeout = idle_timeout
+        self.date = _DateHeader()
+        self.connections: set[_Connection] = set()
+        self._server: asyncio.AbstractServer | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+
+    async def start(self, sock: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _Connection(self), sock=sock)
+        self._sweeper = loop.create_task(self._sweep_idle())
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop accepting, let in-flight (and already received) requests finish, then close."""
+        if self._server is not None:
+            self._server.close()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        for conn in list(self.connections):
+            conn.shutdown()
+        deadline = time.monotonic() + grace
+        while self.connections and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        for conn in list(self.connections):
+            conn.abort()
+
+    async def _sweep_idle(self) -> None:
+        # one timer for all connections instead of re-arming one per request
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(1.0, self.idle_timeout / 2))
+            horizon = loop.time() - self.idle_timeout
+            for conn in list(self.connections):
+                if conn.idle() and conn.last_activity < horizon:
+                    conn.abort()
+
+
+class _Connection(asyncio.Protocol):
+    def __init__(self, server: HttpServer) -> None:
+        self.server = server
+        self.loop = asyncio.get_running_loop()
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.client: tuple[str, int] | None = None
+        self.last_activity = self.loop.time()
+        # the request being parsed
+        self._url = b""
+        self._headers: list[tuple[str, str]] = []
+        self._body: list[bytes] = []
+        self._size = 0
+        self._continue = False  # the client waits for 100 Continue before sending the body
+        # complete requests waiting for their turn: (request, keep the connection open after it)
+        self._queue: deque[tuple[HttpRequest, bool]] = deque()
+        self._busy = False
+        self._write_paused = False
+        self._read_paused = False
+        self._closing = False  # no request after the queued ones is served
+        self._final: HttpResponse | None = None  # an error answered once the queue drains, then close
+
+    # -- transport events --------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports do not subclass it
+        peer = transport.get_extra_info("peername")
+        if isinstance(peer, tuple) and len(peer) >= 2:
+            self.client = (str(peer[0]), int(peer[1]))
+        with contextlib.suppress(OSError, AttributeError):
+            transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connections.discard(self)
+        self._closing = True
+        self._queue.clear()
+
+    def data_received(self, data: bytes) -> None:
+        if self._final is not None or self._closing:
+            return  # after a 400/413 (or once closing) input is read and discarded
+        self.last_activity = self.loop.time()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._closing = True  # no protocol upgrades here: serve what was parsed, then close
+        except httptools.HttpParserError as e:
+            # an exception raised in a parser callback comes back wrapped, as the error's context
+            too_large = isinstance(e.__context__, _TooLarge)
+            self._final = _plain(413, "request body too large") if too_large else _plain(400, "malformed HTTP request")
+            self._next()
+
+    def eof_received(self) -> bool | None:
+        self._closing = True
+        if self.idle():
+            return None  # close now
+        return True  # keep the write side open for the responses still owed
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._next()
+
+    # -- parser callbacks --------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._headers = []
+        self._body = []
+        self._size = 0
+        self._continue = False
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        for name, value in self._headers:
+            lname = name.lower()
+            if lname == "content-length" and value.strip().isdigit() and int(value) > self.server.max_body:
+                raise _TooLarge
+            if lname == "expect" and value.lower() == "100-continue":
+                self._continue = True
+        if self._continue and not self._busy and not self._queue:
+            self._send_continue()
+
+    def on_body(self, body: bytes) -> None:
+        self._size += len(body)
+        if self._size > self.server.max_body:
+            raise _TooLarge
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        url = self._url
+        if url[:1] != b"/":  # absolute-form (proxies) or '*'
+            parsed = httptools.parse_url(url)
+            path, query = parsed.path or b"/", parsed.query or b""
+        else:
+            path, _, query = url.partition(b"?")
+        req = HttpRequest(
+            method=self.parser.get_method().decode("ascii"),
+            path=path.decode("latin-1"),
+            query_string=query.decode("latin-1"),
+            headers=Headers(self._headers),
+            body=b"".join(self._body),
+            client=self.client,
+        )
+        self._queue.append((req, self.parser.should_keep_alive()))
+        if len(self._queue) >= _MAX_QUEUED and self.transport is not None and not self._read_paused:
+            self._read_paused = True
+            self.transport.pause_reading()
+
+    # -- serving -----------------------------------------------------------------------------
+    def _send_continue(self) -> None:
+        self._continue = False
+        if self.transport is not None:
+            self.transport.write(_CONTINUE)
+
+    def _next(self) -> None:
+        """Start the next queued request if none is in flight; when idle, answer a pending error
+        or 100 Continue, or close a connection that is done."""
+        if self._busy or self._write_paused or self.transport is None or self._final is _SENT:
+            return
+        if self._queue:
+            req, keep_alive = self._queue.popleft()
+            self._busy = True
+            self.loop.create_task(self._serve(req, keep_alive))
+            return
+        if self._read_paused and self._final is None:
+            self._read_paused = False
+            self.transport.resume_reading()
+        if self._final is not None:
+            self._write(self._final, head=False, keep_alive=False)
+            self._final = _SENT
+            # half-close and let the client finish sending: closing with unread input would reset
+            # the connection and could destroy the error response before the client reads it
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+                self.loop.call_later(2.0, self.abort)
+            else:
+                self.transport.close()
+        elif self._closing:
+            self.transport.close()
+        elif self._continue:
+            self._send_continue()
+
+    async def _serve(self, req: HttpRequest, keep_alive: bool) -> None:
+        try:
+            resp = await self.server.handle(req)
+        except Exception:
+            log.exception("unhandled error serving %s %s", req.method, req.path)
+            resp = _plain(500, "internal error")
+        self._busy = False
+        if self.transport is None or self.transport.is_closing():
+            return
+        last = not keep_alive or (self._closing and not self._queue)
+        self._write(resp, head=req.method == "HEAD", keep_alive=not last)
+        if last:
+            self._closing = True
+            self.transport.close()
+            return
+        self.last_activity = self.loop.time()
+        self._next()
+
+    def _write(self, resp: HttpResponse, *, head: bool, keep_alive: bool) -> None:
+        assert self.transport is not None
+        lines = [self.server.date.line()]
+        has_length = False
+        for name, value in resp.headers.items():
+            if "\n" in value or "\r" in value:  # never let a value split the header block
+                value = value.replace("\r", " ").replace("\n", " ")
+            if not has_length and len(name) == 14 and name.lower() == "content-length":
+                has_length = True
+            lines.append(f"{name}: {value}\r\n")
+        if not has_length and resp.status >= 200 and resp.status not in (204, 304):
+            lines.append(f"Content-Length: {len(resp.body)}\r\n")
+        lines.append("\r\n" if keep_alive else "Connection: close\r\n\r\n")
+        head_bytes = _status_line(resp.status) + "".join(lines).encode("latin-1", "replace")
+        if head or not resp.body:
+            self.transport.write(head_bytes)
+        elif len(resp.body) < 65536:
+            self.transport.write(head_bytes + resp.body)
+        else:  # not worth copying a large body just to make one buffer
+            self.transport.writelines([head_bytes, resp.body])
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def idle(self) -> bool:
+        return not self._busy and not self._queue
+
+    def shutdown(self) -> None:
+        self._closing = True
+        if self.idle() and self.transport is not None:
+            self.transport.close()
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
+
+_SENT = HttpResponse(0)  # marks a connection whose final error response went out
+
+
+class _TooLarge(Exception):
+    """Raised from a parser callback: the body exceeds the limit (httptools re-raises it)."""

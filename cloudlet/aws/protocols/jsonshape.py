@@ -1,0 +1,287 @@
+"""JSON documents <-> params, compiled once per shape (json 1.0/1.1 bodies and rest-json bodies).
+
+A reader turns a json.loads() value into params (type-checked, blobs to bytes, timestamps to
+datetime, unknown keys and nulls dropped); a writer prepares a result for json.dumps, walking only the
+parts of the shape that need it (a non-default timestampFormat, NaN/Infinity floats); bytes and
+datetimes elsewhere are handled by `default_hook` without a Python-level walk. Neighbours: json.py,
+restjson.py; values.py for the scalar encodings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from botocore.model import Shape
+
+from cloudlet.aws.models import shape_key
+from cloudlet.aws.protocols import values
+from cloudlet.aws.protocols.values import ValueFormatError
+
+Reader = Callable[[Any], Any]
+Writer = Callable[[Any], Any]
+
+
+def _type_error(expected: str, value: Any) -> ValueFormatError:
+    """Coral's text for a JSON value of the wrong type."""
+    if type(value) is dict:
+        return ValueFormatError("Start of structure or map found where not expected")
+    if type(value) is list:
+        return ValueFormatError("Start of list found where not expected")
+    kinds: dict[type, str] = {
+        str: "STRING_VALUE",
+        bool: "BOOLEAN_VALUE",
+        int: "NUMBER_VALUE",
+        float: "NUMBER_VALUE",
+    }
+    found = kinds.get(type(value), "VALUE")
+    return ValueFormatError(f"{found} cannot be converted to {expected}")
+
+
+def _read_string(v: Any) -> Any:
+    if type(v) is not str:
+        raise _type_error("String", v)
+    return v
+
+
+def _read_bool(v: Any) -> Any:
+    if type(v) is not bool:
+        raise _type_error("Boolean", v)
+    return v
+
+
+def _int_reader(expected: str) -> Reader:
+    def read(v: Any) -> Any:
+        if type(v) is int:
+            return v
+        if type(v) is float and v.is_integer():
+            return int(v)
+        raise _type_error(expected, v)
+
+    return read
+
+
+_read_int = _int_reader("Integer")
+_read_long = _int_reader("Long")
+
+
+_SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _read_float(v: Any) -> Any:
+    if type(v) is float or type(v) is int:
+        return v
+    if type(v) is str and v in _SPECIAL:
+        return _SPECIAL[v]
+    raise _type_error("Double", v)
+
+
+def _read_blob(v: Any) -> Any:
+    if type(v) is not str:
+        raise _type_error("Blob", v)
+    return values.b64decode(v)
+
+
+def _read_timestamp(v: Any) -> Any:
+    if type(v) is bool or not isinstance(v, int | float | str):
+        raise _type_error("Date", v)
+    return values.parse_timestamp(v)
+
+
+def _read_native_blob(v: Any) -> Any:
+    if type(v) is not bytes:
+        raise _type_error("Blob", v)
+    return v
+
+
+def _read_native_timestamp(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v
+    return _read_timestamp(v)
+
+
+def _read_any(v: Any) -> Any:
+    return v
+
+
+_SCALAR_READERS: dict[str, Reader] = {
+    "string": _read_string,
+    "character": _read_string,
+    "boolean": _read_bool,
+    "integer": _read_int,
+    "long": _read_long,
+    "short": _read_int,
+    "byte": _read_int,
+    "bigInteger": _read_long,
+    "float": _read_float,
+    "double": _read_float,
+    "bigDecimal": _read_float,
+    "blob": _read_blob,
+    "timestamp": _read_timestamp,
+}
+
+
+class JsonCodec:
+    """Compiled readers and writers for the shapes of one service, keyed by shape identity."""
+
+    def __init__(self, default_timestamp: str = values.UNIX, native: bool = False) -> None:
+        """`native`: the decoded document already holds bytes and datetimes (CBOR), not base64
+        strings and epoch numbers (JSON)."""
+        self.default_timestamp = default_timestamp
+        self._scalars = dict(_SCALAR_READERS)
+        if native:
+            self._scalars["blob"] = _read_native_blob
+            self._scalars["timestamp"] = _read_native_timestamp
+        self._readers: dict[tuple[str, str], Reader] = {}
+        self._writers: dict[tuple[str, str], Writer | None] = {}
+
+    # -- reading -------------------------------------------------------------------------------
+    def reader(self, shape: Shape) -> Reader:
+        key = shape_key(shape)
+        found = self._readers.get(key)
+        if found is not None:
+            return found
+        kind = shape.type_name
+        if shape.metadata.get("document"):
+            reader: Reader = _read_any
+        elif kind == "structure":
+            reader = self._struct_reader(shape)
+        elif kind == "list":
+            reader = self._list_reader(shape)
+        elif kind == "map":
+            reader = self._map_reader(shape)
+        else:
+            reader = self._scalars.get(kind, _read_any)
+        self._readers[key] = reader
+        return reader
+
+    def _struct_reader(self, shape: Shape) -> Reader:
+        # wire key -> (member name, reader); strings are checked inline (most members are strings)
+        members: dict[str, tuple[str, Reader | None]] = {}
+
+        def read(v: Any) -> Any:
+            if type(v) is not dict:
+                raise _type_error("Structure", v)
+            out = {}
+            for k, item in v.items():
+                found = members.get(k)
+                if found is None or item is None:
+                    continue
+                name, r = found
+                if r is None:
+                    if type(item) is not str:
+                        raise _type_error("String", item)
+                    out[name] = item
+                else:
+                    out[name] = r(item)
+            return out
+
+        self._readers[shape_key(shape)] = read  # before members: shapes may be recursive
+        for name, member in shape.members.items():
+            r = self.reader(member)
+            members[member.serialization.get("name", name)] = (name, None if r is _read_string else r)
+        return read
+
+    def _list_reader(self, shape: Shape) -> Reader:
+        cell: list[Reader] = []
+
+        def read(v: Any) -> Any:
+            if type(v) is not list:
+                raise _type_error("List", v)
+            r = cell[0]
+            return [r(x) for x in v if x is not None]
+
+        self._readers[shape_key(shape)] = read
+        cell.append(self.reader(shape.member))
+        return read
+
+    def _map_reader(self, shape: Shape) -> Reader:
+        cell: list[Reader] = []
+
+        def read(v: Any) -> Any:
+            if type(v) is not dict:
+                raise _type_error("Map", v)
+            r = cell[0]
+            return {k: r(x) for k, x in v.items() if x is not None}
+
+        self._readers[shape_key(shape)] = read
+        cell.append(self.reader(shape.value))
+        return read
+
+    # -- writing -------------------------------------------------------------------------------
+    def writer(self, shape: Shape) -> Writer | None:
+        """A function preparing a value of `shape` for json.dumps, or None when none is needed."""
+        key = shape_key(shape)
+        if key in self._writers:
+            return self._writers[key]
+        self._writers[key] = None  # provisional, for recursive shapes
+        kind = shape.type_name
+        writer: Writer | None = None
+        if shape.metadata.get("document"):
+            writer = None
+        elif kind == "structure":
+            writer = self._struct_writer(shape)
+        elif kind == "list":
+            inner = self.writer(shape.member)
+            if inner is not None:
+                writer = _list_writer(inner)
+        elif kind == "map":
+            inner = self.writer(shape.value)
+            if inner is not None:
+                writer = _map_writer(inner)
+        elif kind == "timestamp":
+            fmt = values.timestamp_format(shape, self.default_timestamp)
+            if fmt != values.UNIX:
+                writer = _timestamp_writer(fmt)
+        elif kind in ("float", "double"):
+            writer = _write_float
+        self._writers[key] = writer
+        return writer
+
+    def _struct_writer(self, shape: Shape) -> Writer | None:
+        renames = {n: m.serialization["name"] for n, m in shape.members.items() if "name" in m.serialization}
+        needy = {n: w for n, m in shape.members.items() if (w := self.writer(m)) is not None}
+        if not needy and not renames:
+            return None
+
+        def write(v: Any) -> Any:
+            out = {}
+            for k, item in v.items():
+                if item is None:
+                    continue
+                w = needy.get(k)
+                out[renames.get(k, k)] = w(item) if w is not None else item
+            return out
+
+        return write
+
+
+def _list_writer(inner: Writer) -> Writer:
+    return lambda v: [inner(x) for x in v]
+
+
+def _map_writer(inner: Writer) -> Writer:
+    return lambda v: {k: inner(x) for k, x in v.items()}
+
+
+def _timestamp_writer(fmt: str) -> Writer:
+    return lambda v: values.format_timestamp(v, fmt)
+
+
+def _write_float(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+    return v
+
+
+def default_hook(value: Any) -> Any:
+    """json.dumps default=: blobs and timestamps in their default JSON encodings."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return values.b64encode(bytes(value))
+    if isinstance(value, datetime):
+        return values.format_timestamp(value, values.UNIX)
+    if hasattr(value, "read"):
+        return values.b64encode(values.as_bytes(value))
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -1,0 +1,264 @@
+"""Model constraint checks (required, length, range, enum, pattern), compiled once per shape.
+
+Errors read as AWS's Coral frameworks write them: "2 validation errors detected: Value null at
+'tableName' failed to satisfy constraint: Member must not be null; Value '0' at 'limit' failed to
+satisfy constraint: Member must have value greater than or equal to 1". Paths are lowerCamel member
+names, list elements 1-based (`keySchema.1.member.keyType`), at most 10 items listed. The error code
+is the service's own (`VALIDATION_CODES`). Neighbours: protocols/ call `Validator.check` after
+decoding a request; the shapes come from models.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from botocore.model import ServiceModel, Shape
+
+from cloudlet.aws.errors import AwsError
+from cloudlet.aws.models import shape_key
+
+# service -> error code AWS answers a constraint violation with; None: the service does not check
+# the model's constraints itself (S3 answers its own, operation-specific errors)
+VALIDATION_CODES: dict[str, str | None] = {
+    "route53": "InvalidInput",
+    "route53domains": "InvalidInput",
+    "cloudfront": "InvalidArgument",
+    "s3": None,
+    "apigateway": "BadRequestException",
+    "apigatewayv2": "BadRequestException",
+    "cognito-idp": "InvalidParameterException",
+    "cognito-identity": "InvalidParameterException",
+    "sts": "ValidationError",
+}
+DEFAULT_CODE = "ValidationException"
+# services whose front end does not check enum values (Lambda answers a bad Runtime with its own
+# InvalidParameterValueException text, from the service)
+ENUMS_UNCHECKED = frozenset(("lambda",))
+MAX_LISTED = 10
+
+Check = Callable[[Any, str, list[str]], None]
+
+
+def _lower(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def render(value: Any) -> str:
+    """A value the way Coral prints it (Java toString of the deserialized value)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(render(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={render(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bytes):
+        return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
+    return str(value)
+
+
+def _item(value: Any, path: str, rule: str) -> str:
+    shown = "null" if value is None else f"'{render(value)}'"
+    return f"Value {shown} at '{path}' failed to satisfy constraint: {rule}"
+
+
+def _number(shape: Shape, bound: Any) -> str:
+    if shape.type_name in ("float", "double"):
+        return str(float(bound))
+    return str(int(bound)) if float(bound).is_integer() else str(bound)
+
+
+def _compile_pattern(pattern: str) -> re.Pattern[str] | None:
+    try:
+        # Java's \w, \d, \s are ASCII unless asked otherwise
+        return re.compile(pattern, re.ASCII | re.DOTALL)
+    except re.error:
+        return None  # Java-only syntax (\p{...}, possessive quantifiers): not checkable here
+
+
+def constraint_texts(shape: Shape, enums: bool = True) -> list[str]:
+    """Every constraint of a shape as Coral lists them inside "Map value must satisfy constraint: [...]"."""
+    meta = shape.metadata
+    sized = shape.type_name in ("string", "blob", "list", "map")
+    word = "length" if sized else "value"
+    out = []
+    if "max" in meta:
+        out.append(f"Member must have {word} less than or equal to {_number(shape, meta['max'])}")
+    if "min" in meta:
+        out.append(f"Member must have {word} greater than or equal to {_number(shape, meta['min'])}")
+    if shape.type_name == "string" and "pattern" in meta:
+        out.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    if shape.type_name == "string" and enums and shape.enum:
+        out.append("Member must satisfy enum value set: [" + ", ".join(sorted(shape.enum)) + "]")
+    return out
+
+
+def scalar_rules(shape: Shape, enums: bool = True) -> Callable[[Any], list[str]] | None:
+    """The failing constraint texts of a scalar value, or None when the shape has no constraints."""
+    meta = shape.metadata
+    kind = shape.type_name
+    lo, hi = meta.get("min"), meta.get("max")
+    enum = shape.enum if kind == "string" and enums else []
+    pattern = _compile_pattern(meta["pattern"]) if kind == "string" and "pattern" in meta else None
+    sized = kind in ("string", "blob", "list", "map")
+    if lo is None and hi is None and not enum and pattern is None:
+        return None
+    enum_set = frozenset(enum)
+    enum_text = "Member must satisfy enum value set: [" + ", ".join(sorted(enum)) + "]"
+    pattern_text = f"Member must satisfy regular expression pattern: {meta.get('pattern')}"
+    word = "length" if sized else "value"
+    hi_text = f"Member must have {word} less than or equal to {_number(shape, hi)}" if hi is not None else ""
+    lo_text = (
+        f"Member must have {word} greater than or equal to {_number(shape, lo)}" if lo is not None else ""
+    )
+
+    def rules(v: Any) -> list[str]:
+        out: list[str] = []
+        try:
+            measure = len(v) if sized else v
+            if hi is not None and measure > hi:
+                out.append(hi_text)
+            if lo is not None and measure < lo:
+                out.append(lo_text)
+        except TypeError:
+            return out
+        if pattern is not None and isinstance(v, str) and pattern.fullmatch(v) is None:
+            out.append(pattern_text)
+        if enum_set and isinstance(v, str) and v not in enum_set:
+            out.append(enum_text)
+        return out
+
+    return rules
+
+
+class Validator:
+    """Constraint checks for one service's shapes; `check` raises the service's validation error."""
+
+    def __init__(self, model: ServiceModel) -> None:
+        name = model.service_name
+        self.enabled = VALIDATION_CODES.get(name, DEFAULT_CODE) is not None
+        self.code = VALIDATION_CODES.get(name) or DEFAULT_CODE
+        self.enums = name not in ENUMS_UNCHECKED
+        self._checks: dict[tuple[str, str], Check | None] = {}
+
+    def check(self, shape: Shape | None, params: dict[str, Any]) -> None:
+        if shape is None or not self.enabled:
+            return
+        check = self.compile(shape)
+        if check is None:
+            return
+        errors: list[str] = []
+        check(params, "", errors)
+        if errors:
+            listed = errors[:MAX_LISTED]
+            n = len(listed)
+            head = f"{n} validation error{'s' if n > 1 else ''} detected: "
+            raise AwsError(self.code, head + "; ".join(listed), 400)
+
+    def compile(self, shape: Shape) -> Check | None:
+        key = shape_key(shape)
+        if key in self._checks:
+            return self._checks[key]
+        self._checks[key] = None  # provisional: recursive shapes stop here
+        kind = shape.type_name
+        check: Check | None
+        if kind == "structure":
+            check = self._struct(shape)
+        elif kind == "list":
+            check = self._list(shape)
+        elif kind == "map":
+            check = self._map(shape)
+        else:
+            rules = scalar_rules(shape, self.enums)
+            check = None if rules is None else _scalar(rules)
+        self._checks[key] = check
+        return check
+
+    def _struct(self, shape: Shape) -> Check | None:
+        required = [n for n in shape.required_members if n in shape.members]
+        members = [(n, _lower(n), c) for n, m in shape.members.items() if (c := self.compile(m)) is not None]
+        if not required and not members:
+            return None
+
+        def check(v: Any, path: str, errors: list[str]) -> None:
+            if not isinstance(v, dict):
+                return
+            prefix = path + "." if path else ""
+            for name in required:
+                if v.get(name) is None:
+                    errors.append(_item(None, prefix + _lower(name), "Member must not be null"))
+            for name, lname, c in members:
+                item = v.get(name)
+                if item is not None:
+                    c(item, prefix + lname, errors)
+
+        return check
+
+    def _list(self, shape: Shape) -> Check | None:
+        own = scalar_rules(shape, self.enums)
+        inner = self.compile(shape.member)
+        if own is None and inner is None:
+            return None
+
+        def check(v: Any, path: str, errors: list[str]) -> None:
+            if own is not None:
+                errors.extend(_item(v, path, r) for r in own(v))
+            if inner is not None and isinstance(v, list):
+                for i, item in enumerate(v, 1):
+                    inner(item, f"{path}.{i}.member", errors)
+
+        return check
+
+    def _map(self, shape: Shape) -> Check | None:
+        own = scalar_rules(shape, self.enums)
+        key_rules = scalar_rules(shape.key, self.enums)
+        value_shape = shape.value
+        value_rules = (
+            scalar_rules(value_shape, self.enums)
+            if value_shape.type_name not in ("structure", "map")
+            else None
+        )
+        value_check = self.compile(value_shape) if value_shape.type_name in ("structure", "map") else None
+        if value_shape.type_name == "list":
+            value_check = self.compile(value_shape.member)
+        if own is None and key_rules is None and value_rules is None and value_check is None:
+            return None
+
+        keys_text = (
+            "Map keys must satisfy constraint: [" + ", ".join(constraint_texts(shape.key, self.enums)) + "]"
+        )
+        values_text = (
+            "Map value must satisfy constraint: ["
+            + ", ".join(constraint_texts(value_shape, self.enums))
+            + "]"
+        )
+
+        def check(v: Any, path: str, errors: list[str]) -> None:
+            if own is not None:
+                errors.extend(_item(v, path, r) for r in own(v))
+            if not isinstance(v, dict):
+                return
+            # one error per map for its keys and one for its values, naming all their constraints
+            if key_rules is not None and any(key_rules(k) for k in v):
+                errors.append(_item(v, path, keys_text))
+            if value_rules is not None and any(value_rules(x) for x in v.values() if x is not None):
+                errors.append(_item(v, path, values_text))
+            if value_check is not None:
+                for k, item in v.items():
+                    if value_shape.type_name == "list" and isinstance(item, list):
+                        for i, x in enumerate(item, 1):
+                            value_check(x, f"{path}.{k}.{i}.member", errors)
+                    else:
+                        value_check(item, f"{path}.{k}", errors)
+
+        return check
+
+
+def _scalar(rules: Callable[[Any], list[str]]) -> Check:
+    def check(v: Any, path: str, errors: list[str]) -> None:
+        bad = rules(v)
+        if bad:
+            errors.extend(_item(v, path, r) for r in bad)
+
+    return check

@@ -1,0 +1,80 @@
+"""What every service's API gets: its dependencies, and a context per request.
+
+A service's `api.py` defines a class (subclassing `ServiceApi`) whose methods are named after the
+operations in snake_case (CreateHostedZone -> create_hosted_zone) and take (ctx, params) -> dict,
+params and result shaped exactly as the botocore model says (plain dicts; timestamps as
+datetime, blobs as bytes). A method may be sync (run on a worker thread, free to use the store)
+or async (run on the event loop; must not block). Errors are raised as cloudlet.aws.errors.AwsError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from cloudlet.clock import Clock
+from cloudlet.config import Settings
+from cloudlet.events import EventBus
+from cloudlet.store import Store
+
+
+@dataclass
+class Deps:
+    """Shared components handed to every service when the runtime builds it."""
+
+    settings: Settings
+    store: Store
+    events: EventBus
+    clock: Clock
+    # every running component by name ("route53", "dns", "dynamodb", ...), for cross-component calls
+    services: dict[str, Component] = field(default_factory=dict)
+    # ports actually bound, by name ("aws", "dns", "resolver", ...): written by whoever binds them
+    ports: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RequestContext:
+    service: str  # botocore service name, e.g. "route53"
+    operation: str  # e.g. "CreateHostedZone"
+    region: str
+    account_id: str
+    request_id: str
+    access_key_id: str | None = None
+    client: tuple[str, int] | None = None
+    host: str | None = None  # Host header (virtual-host style endpoints)
+
+
+def snake(op: str) -> str:
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", op)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    return s.lower()
+
+
+Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]
+
+
+class Component:
+    """Anything the runtime builds and starts: an AWS API, a data plane, or both."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def start(self) -> None:
+        """Start servers and background tasks. Called once the event loop runs."""
+
+    async def stop(self) -> None:
+        """Stop what start() started."""
+
+
+class ServiceApi(Component):
+    """Base of every AWS API. `service_name` is the botocore model name."""
+
+    service_name: ClassVar[str] = ""
+
+    def handler(self, operation: str) -> Handler | None:
+        fn = getattr(self, snake(operation), None)
+        return fn if callable(fn) else None

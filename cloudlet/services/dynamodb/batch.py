@@ -1,0 +1,167 @@
+"""BatchGetItem and BatchWriteItem: up to 100 keys / 25 writes over any tables.
+
+Every request is checked in full before anything is read or written (any ValidationException or
+ResourceNotFoundException fails the whole batch, as on AWS). A BatchWriteItem runs in one store
+transaction, so it is never left half-applied; BatchGetItem stops at 16 MB and hands the rest
+back as UnprocessedKeys. Neighbours: writes.py, request_exprs.py, capacity.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cloudlet.services.base import RequestContext
+from cloudlet.services.dynamodb import capacity, errors, storage
+from cloudlet.services.dynamodb.core import Core
+from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.items import collection_metrics
+from cloudlet.services.dynamodb.key_rules import check_key
+from cloudlet.services.dynamodb.model import Table
+from cloudlet.services.dynamodb.request_exprs import Exprs
+from cloudlet.services.dynamodb.values import item_size
+from cloudlet.services.dynamodb.writes import Write, prepare_keyed, prepare_put
+
+MAX_GET = 100
+MAX_WRITE = 25
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+DUPLICATES = "Provided list of item keys contains duplicates"
+
+
+def _write_repr(request_items: dict[str, Any]) -> str:
+    parts = []
+    for table, reqs in request_items.items():
+        shown = ", ".join(
+            "WriteRequest("
+            + (
+                "PutRequest=PutRequest(item={...})"
+                if r.get("PutRequest")
+                else "DeleteRequest=DeleteRequest(key={...})"
+            )
+            + ")"
+            for r in reqs or []
+        )
+        parts.append(f"{table}=[{shown}]")
+    return "{" + ", ".join(parts) + "}"
+
+
+class BatchApi(Core):
+    def batch_get_item(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        request_items = params.get("RequestItems")
+        if not request_items:
+            raise validation("The requestItems parameter is required for BatchGetItem")
+        mode = capacity.check_mode(params)
+        total = 0
+        plans: list[tuple[str, dict[str, Any], Exprs]] = []
+        for name, spec in request_items.items():
+            errors.check_data_table_name(name)
+            keys = spec.get("Keys") or []
+            if len(keys) > MAX_GET:
+                raise validation(
+                    f"1 validation error detected: Value at 'RequestItems.{name}.member.Keys' failed to satisfy "
+                    f"constraint: Member must have length less than or equal to {MAX_GET}"
+                )
+            if not keys:
+                raise validation(
+                    f"1 validation error detected: Value at 'RequestItems.{name}.member.Keys' failed to satisfy "
+                    "constraint: Member must have length greater than or equal to 1"
+                )
+            total += len(keys)
+            exprs = Exprs(spec, "BatchGetItem")
+            exprs.projection()
+            exprs.finish()
+            plans.append((name, spec, exprs))
+        if total > MAX_GET:
+            raise validation("Too many items requested for the BatchGetItem call")
+        responses: dict[str, list[Any]] = {}
+        unprocessed: dict[str, Any] = {}
+        used: dict[str, dict[str, float]] = {}
+        tables: dict[str, Table] = {}
+        size = 0
+        with self.deps.store.read() as txn:
+            resolved = []
+            for name, spec, exprs in plans:
+                table = self.data_table(txn, ctx, name)
+                tables[name] = table
+                seen: set[bytes] = set()
+                keys = []
+                for raw in spec["Keys"]:
+                    key_item = check_key(table, raw)
+                    kb = storage.primary_key(table, key_item)
+                    if kb in seen:
+                        raise validation(DUPLICATES)
+                    seen.add(kb)
+                    keys.append((raw, kb))
+                resolved.append((name, spec, exprs, table, keys))
+            for name, spec, exprs, table, keys in resolved:
+                projection = exprs.projection()
+                consistent = bool(spec.get("ConsistentRead"))
+                out = responses.setdefault(name, [])
+                for raw, kb in keys:
+                    if size >= MAX_RESPONSE_BYTES:
+                        left = unprocessed.setdefault(name, {k: v for k, v in spec.items() if k != "Keys"})
+                        left.setdefault("Keys", []).append(raw)
+                        continue
+                    item = storage.get_item(txn, table, kb)
+                    n = item_size(item) if item else 0
+                    size += n
+                    capacity.merge(used, name, {"": capacity.read_units(n, consistent)})
+                    if item is not None:
+                        out.append(projection.apply(item) if projection is not None else item)
+        result: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
+        if mode is not None:
+            result["ConsumedCapacity"] = [
+                capacity.report(tables[n], mode, u, "Read") for n, u in used.items()
+            ]
+        return result
+
+    def batch_write_item(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        request_items = params.get("RequestItems")
+        if not request_items:
+            raise validation("The requestItems parameter is required for BatchWriteItem")
+        mode = capacity.check_mode(params)
+        metrics = params.get("ReturnItemCollectionMetrics")
+        errors.check_enum(metrics, "returnItemCollectionMetrics", ["SIZE", "NONE"])
+        counts = [len(v or []) for v in request_items.values()]
+        if sum(counts) > MAX_WRITE or any(c < 1 for c in counts):
+            raise validation(
+                f"1 validation error detected: Value '{_write_repr(request_items)}' at 'requestItems' failed to satisfy "
+                "constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, "
+                "Member must have length greater than or equal to 1]"
+            )
+        for name, reqs in request_items.items():
+            errors.check_data_table_name(name)
+            for r in reqs:
+                if (r.get("PutRequest") is None) == (r.get("DeleteRequest") is None):
+                    raise validation(
+                        "Supplied WriteRequest must contain exactly one of PutRequest or DeleteRequest"
+                    )
+        used: dict[str, dict[str, float]] = {}
+        tables: dict[str, Table] = {}
+        collection: dict[str, list[Any]] = {}
+        with self.deps.store.write() as txn:
+            writes: list[tuple[str, Write]] = []
+            for name, reqs in request_items.items():
+                table = self.data_table(txn, ctx, name)
+                tables[name] = table
+                seen: set[bytes] = set()
+                for r in reqs:
+                    if r.get("PutRequest") is not None:
+                        w = prepare_put(table, r["PutRequest"].get("Item"), None, False)
+                    else:
+                        w = prepare_keyed(table, "Delete", r["DeleteRequest"].get("Key"), None, None, False)
+                    if w.key in seen:
+                        raise validation(DUPLICATES)
+                    seen.add(w.key)
+                    writes.append((name, w))
+            for name, w in writes:
+                capacity.merge(used, name, w.execute(txn))
+                if metrics == "SIZE" and (m := collection_metrics(tables[name], w)):
+                    collection.setdefault(name, []).append(m)
+        result: dict[str, Any] = {"UnprocessedItems": {}}
+        if mode is not None:
+            result["ConsumedCapacity"] = [
+                capacity.report(tables[n], mode, u, "Write") for n, u in used.items()
+            ]
+        if metrics == "SIZE":
+            result["ItemCollectionMetrics"] = collection
+        return result

@@ -1,0 +1,124 @@
+"""DynamoDB expressions: text -> tokens -> syntax tree -> validated, compiled object.
+
+Public entry points (the API layer calls these once per request):
+- parse_condition(expr, names, values, kind=...) -> Condition      (.evaluate(item) -> bool)
+- parse_projection(expr, names) -> Projection                      (.apply(item) -> item)
+- parse_update(expr, names, values) -> Update                      (.apply(item) -> new item)
+- parse_key_condition(expr, names, values, key_schema, attribute_types) -> KeyCondition
+- check_placeholder_maps(names, values), check_unused(names, values, parsed_objects)
+Every parse/validation problem raises AwsError("ValidationException", AWS's text) before any
+evaluation. Modules: tokens (lexer), parser (syntax trees, cached), scope (placeholders, paths),
+condition / update / projection / key_condition (validation + compilation), evaluate (condition
+runtime), placeholders (request-level map checks), cache (compiled objects), errors (texts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cloudlet.services.dynamodb.expressions.cache import CompiledCache
+from cloudlet.services.dynamodb.expressions.condition import GROUPED, Condition, compile_condition
+from cloudlet.services.dynamodb.expressions.errors import ORDER_PROJECTION, Problems, check_text
+from cloudlet.services.dynamodb.expressions.key_condition import KeyCondition, build_key_condition
+from cloudlet.services.dynamodb.expressions.parser import (
+    parse_condition_tree,
+    parse_projection_tree,
+    parse_update_tree,
+)
+from cloudlet.services.dynamodb.expressions.placeholders import check_placeholder_maps, check_unused
+from cloudlet.services.dynamodb.expressions.projection import Projection
+from cloudlet.services.dynamodb.expressions.scope import Scope, check_overlaps
+from cloudlet.services.dynamodb.expressions.update import Update, compile_update
+from cloudlet.services.dynamodb.values import AttributeValue
+
+__all__ = [
+    "Condition",
+    "KeyCondition",
+    "Projection",
+    "Update",
+    "check_placeholder_maps",
+    "check_unused",
+    "parse_condition",
+    "parse_key_condition",
+    "parse_projection",
+    "parse_update",
+]
+
+
+_CACHE = CompiledCache()
+
+
+def parse_condition(
+    expr: str,
+    names: dict[str, str] | None,
+    values: dict[str, AttributeValue] | None,
+    *,
+    kind: str = "ConditionExpression",
+) -> Condition:
+    """A ConditionExpression (or, with kind="FilterExpression", a filter)."""
+    return _CACHE.get_or_build(
+        ("C", kind, expr, names, values), lambda: _parse_condition(expr, names, values, kind)
+    )
+
+
+def _parse_condition(
+    expr: str, names: dict[str, str] | None, values: dict[str, AttributeValue] | None, kind: str
+) -> Condition:
+    tree = parse_condition_tree(check_text(kind, expr), kind)
+    scope = Scope(names, values, Problems(GROUPED), name_category="name", value_category="name")
+    return compile_condition(tree, scope, kind)
+
+
+def parse_update(expr: str, names: dict[str, str] | None, values: dict[str, AttributeValue] | None) -> Update:
+    return _CACHE.get_or_build(("U", expr, names, values), lambda: _parse_update(expr, names, values))
+
+
+def _parse_update(
+    expr: str, names: dict[str, str] | None, values: dict[str, AttributeValue] | None
+) -> Update:
+    tree = parse_update_tree(check_text("UpdateExpression", expr))
+    return compile_update(tree, Scope(names, values, Problems()))
+
+
+def parse_projection(expr: str, names: dict[str, str] | None) -> Projection:
+    return _CACHE.get_or_build(("P", expr, names), lambda: _parse_projection(expr, names))
+
+
+def _parse_projection(expr: str, names: dict[str, str] | None) -> Projection:
+    kind = "ProjectionExpression"
+    trees = parse_projection_tree(check_text(kind, expr))
+    problems = Problems()
+    scope = Scope(names, None, problems)
+    paths = [scope.path(tree) for tree in trees]
+    check_overlaps(paths, problems)
+    problems.raise_first(kind, ORDER_PROJECTION)
+    return Projection(paths, frozenset(scope.names_used))
+
+
+def parse_key_condition(
+    expr: str,
+    names: dict[str, str] | None,
+    values: dict[str, AttributeValue] | None,
+    key_schema: dict[str, Any],
+    attribute_types: dict[str, str],
+) -> KeyCondition:
+    """A KeyConditionExpression checked against key_schema {"HASH": pk, "RANGE": sk|None} and
+    attribute_types {name: "S"|"N"|"B"} of the table or index queried."""
+    return _CACHE.get_or_build(
+        ("K", expr, names, values, key_schema, attribute_types),
+        lambda: _parse_key_condition(expr, names, values, key_schema, attribute_types),
+    )
+
+
+def _parse_key_condition(
+    expr: str,
+    names: dict[str, str] | None,
+    values: dict[str, AttributeValue] | None,
+    key_schema: dict[str, Any],
+    attribute_types: dict[str, str],
+) -> KeyCondition:
+    kind = "KeyConditionExpression"
+    tree = parse_condition_tree(check_text(kind, expr), kind)
+    scope = Scope(names, values, Problems(GROUPED), name_category="name", value_category="name")
+    compile_condition(tree, scope, kind)
+    return build_key_condition(tree, scope, key_schema, attribute_types)

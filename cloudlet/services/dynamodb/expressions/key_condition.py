@@ -1,0 +1,173 @@
+"""KeyConditionExpression (Query): a condition restricted to `pk = :v [AND sort-key condition]`.
+
+Parsed and validated like any condition (same grammar, placeholders and texts), then its shape
+is checked against the table's or index's key schema with AWS's messages, giving a
+KeyCondition: the partition value and an optional sort-key operator with its values, which
+keys.sort_range turns into a store range. Neighbours: condition.py, keys.py, legacy.py
+(KeyConditions builds the same object).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cloudlet.services.dynamodb import keys
+from cloudlet.services.dynamodb.expressions import ast
+from cloudlet.services.dynamodb.expressions.errors import invalid, validation
+from cloudlet.services.dynamodb.expressions.scope import Scope
+from cloudlet.services.dynamodb.values import AttributeValue, Item, compare, type_of, values_equal
+
+KIND = "KeyConditionExpression"
+_SWAPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+@dataclass
+class KeyCondition:
+    partition_name: str
+    partition_value: AttributeValue
+    sort_name: str | None = None
+    sort_op: str | None = None  # = < <= > >= BETWEEN begins_with
+    sort_values: list[AttributeValue] = field(default_factory=list)
+    names_used: frozenset[str] = frozenset()
+    values_used: frozenset[str] = frozenset()
+
+    def partition_prefix(self) -> bytes:
+        return keys.partition_prefix(self.partition_value)
+
+    def range(self) -> tuple[bytes, bytes | None]:
+        """[start, end) of absolute store keys (see keys.encode_primary_key) to scan."""
+        prefix = self.partition_prefix()
+        if self.sort_op is None:
+            return prefix, keys.prefix_end(prefix)
+        start, end = keys.sort_range(self.sort_op, self.sort_values, prefix)
+        return start, end if end is not None else keys.prefix_end(prefix)
+
+    def matches(self, item: Item) -> bool:
+        pk = item.get(self.partition_name)
+        if pk is None or not values_equal(pk, self.partition_value):
+            return False
+        if self.sort_op is None or self.sort_name is None:
+            return True
+        sk = item.get(self.sort_name)
+        if sk is None:
+            return False
+        return sort_matches(self.sort_op, sk, self.sort_values)
+
+
+def sort_matches(op: str, sk: AttributeValue, values: list[AttributeValue]) -> bool:
+    if op == "begins_with":
+        kind = type_of(sk)
+        return kind == type_of(values[0]) and kind in ("S", "B") and sk[kind].startswith(values[0][kind])
+    order = compare(sk, values[0])
+    if order is None:
+        return False
+    if op == "BETWEEN":
+        upper = compare(sk, values[1])
+        return order >= 0 and upper is not None and upper <= 0
+    return {"=": order == 0, "<": order < 0, "<=": order <= 0, ">": order > 0, ">=": order >= 0}[op]
+
+
+def _fail(message: str) -> Exception:
+    return invalid(KIND, message)
+
+
+def _atoms(node: ast.Cond) -> list[ast.Cond]:
+    if isinstance(node, ast.And):
+        return _atoms(node.left) + _atoms(node.right)
+    if isinstance(node, ast.Or):
+        raise _fail("Invalid operator used in KeyConditionExpression: OR")
+    if isinstance(node, ast.Not):
+        raise _fail("Invalid operator used in KeyConditionExpression: NOT")
+    return [node]
+
+
+def _operand_name(scope: Scope, node: ast.Operand) -> str | None:
+    if isinstance(node, ast.Call):
+        raise _fail("KeyConditionExpressions cannot contain nested operations")
+    if isinstance(node, ast.Path):
+        path = scope.path(node)
+        if len(path) > 1:
+            raise _fail("KeyConditionExpressions cannot have conditions on nested attributes")
+        return str(path[0])
+    return None
+
+
+def build_key_condition(
+    tree: ast.Cond, scope: Scope, key_schema: dict[str, str | None], attribute_types: dict[str, str]
+) -> KeyCondition:
+    """Turn a validated condition tree into a KeyCondition, with AWS's key-condition errors."""
+    conditions: dict[str, tuple[str, list[AttributeValue]]] = {}
+    for atom in _atoms(tree):
+        name, op, values = _atom(scope, atom)
+        if name in conditions:
+            raise _fail("KeyConditionExpressions must only contain one condition per key")
+        conditions[name] = (op, values)
+    hash_name = key_schema["HASH"]
+    range_name = key_schema.get("RANGE")
+    assert hash_name is not None
+    if hash_name not in conditions:
+        raise validation(f"Query condition missed key schema element: {hash_name}")
+    for name in conditions:
+        if name not in (hash_name, range_name):
+            if range_name is None:
+                raise validation("Query key condition not supported")
+            raise validation(f"Query condition missed key schema element: {range_name}")
+    pk_op, pk_values = conditions.pop(hash_name)
+    if pk_op != "=":
+        raise validation("Query key condition not supported")
+    for name, (_, values) in [(hash_name, (pk_op, pk_values)), *conditions.items()]:
+        expected = attribute_types.get(name)
+        if expected is not None and any(type_of(v) != expected for v in values):
+            raise validation(
+                "One or more parameter values were invalid: Condition parameter type does not match schema type"
+            )
+    result = KeyCondition(hash_name, pk_values[0])
+    if range_name is not None and range_name in conditions:
+        result.sort_name = range_name
+        result.sort_op, result.sort_values = conditions[range_name]
+    result.names_used = frozenset(scope.names_used)
+    result.values_used = frozenset(scope.values_used)
+    return result
+
+
+def _atom(scope: Scope, atom: ast.Cond) -> tuple[str, str, list[AttributeValue]]:
+    if isinstance(atom, ast.Compare):
+        if atom.op == "<>":
+            raise _fail("Invalid operator used in KeyConditionExpression: <>")
+        left, right = _operand_name(scope, atom.left), _operand_name(scope, atom.right)
+        if left is not None and right is not None:
+            raise _fail(
+                "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
+            )
+        if left is None and right is None:
+            raise _fail("Invalid condition in KeyConditionExpression: No key attribute specified")  # [?]
+        if left is not None:
+            return left, atom.op, [_literal(scope, atom.right)]
+        assert right is not None
+        return right, _SWAPPED[atom.op], [_literal(scope, atom.left)]
+    if isinstance(atom, ast.Between):
+        name = _operand_name(scope, atom.subject)
+        if name is None or _operand_name(scope, atom.low) or _operand_name(scope, atom.high):
+            raise _fail(
+                "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
+            )
+        return name, "BETWEEN", [_literal(scope, atom.low), _literal(scope, atom.high)]
+    if isinstance(atom, ast.In):
+        raise _fail("Invalid operator used in KeyConditionExpression: IN")
+    assert isinstance(atom, ast.FunctionCondition)
+    call = atom.call
+    if call.name != "begins_with":
+        raise _fail(f"Invalid operator used in KeyConditionExpression: {call.name}")
+    name = _operand_name(scope, call.args[0])
+    if name is None or _operand_name(scope, call.args[1]) is not None:
+        raise _fail(
+            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
+        )
+    return name, "begins_with", [_literal(scope, call.args[1])]
+
+
+def _literal(scope: Scope, node: ast.Operand) -> AttributeValue:
+    assert isinstance(node, ast.ValueRef)
+    value = scope.values.get(node.name)
+    assert value is not None  # condition validation already rejected undefined values
+    return value

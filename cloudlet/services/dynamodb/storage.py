@@ -1,0 +1,255 @@
+"""Items and index entries in the store, and the statistics DescribeTable reports.
+
+Layout (all under one store transaction per request, so an item and its index entries can never
+disagree, and a crash leaves either all or nothing):
+- `dynamodb/t/<table id>`: key = keys.encode_primary_key(pk, sk) -> the item (see dump_item).
+  Keys sort exactly as DynamoDB orders partition and sort keys, so Query is a range scan.
+- `dynamodb/i/<table id>/<index>`: key = encode(index pk) [+ encode(index sk)] + the item's primary
+  key (unique, and ties on the index key keep table order) -> the projected item.
+- catalog.NS_STATS: count and bytes of the table and of each index, updated with every write.
+Neighbours: catalog.py (tables), keys.py (encoding), items.py/query.py/batch.py/transactions.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any
+
+from cloudlet.services.dynamodb.catalog import Catalog
+from cloudlet.services.dynamodb.keys import encode_key_value, encode_primary_key
+from cloudlet.services.dynamodb.model import Index, Item, Table
+from cloudlet.services.dynamodb.values import item_size
+from cloudlet.store import Txn
+
+# A stored item is: one byte saying whether it holds binary values (base64 in the JSON), its
+# DynamoDB size (4 bytes, big-endian; so reads never recompute it), then the item as JSON.
+_PLAIN, _WITH_BINARY = b"J", b"X"
+_HEADER = 5
+_DECODE = json.JSONDecoder().decode
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def items_ns(table: Table) -> str:
+    return f"dynamodb/t/{table.table_id}"
+
+
+def index_ns(table: Table, ix: Index) -> str:
+    return f"dynamodb/i/{table.table_id}/{ix.name}"
+
+
+# -- item encoding ---------------------------------------------------------------------------------
+def _to_json(av: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    kind, value = next(iter(av.items()))
+    if kind == "B":
+        return {"B": base64.b64encode(value).decode()}, True
+    if kind == "BS":
+        return {"BS": [base64.b64encode(v).decode() for v in value]}, True
+    if kind == "L":
+        out, binary = [], False
+        for v in value:
+            j, b = _to_json(v)
+            out.append(j)
+            binary |= b
+        return ({"L": out}, True) if binary else (av, False)
+    if kind == "M":
+        m, binary = {}, False
+        for k, v in value.items():
+            m[k], b = _to_json(v)
+            binary |= b
+        return ({"M": m}, True) if binary else (av, False)
+    return av, False
+
+
+def _from_json(av: dict[str, Any]) -> dict[str, Any]:
+    kind, value = next(iter(av.items()))
+    if kind == "B":
+        return {"B": base64.b64decode(value)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(v) for v in value]}
+    if kind == "L":
+        return {"L": [_from_json(v) for v in value]}
+    if kind == "M":
+        return {"M": {k: _from_json(v) for k, v in value.items()}}
+    return av
+
+
+def dump_item(item: Item, size: int | None = None) -> bytes:
+    out: dict[str, Any] = {}
+    binary = False
+    for name, av in item.items():
+        out[name], b = _to_json(av)
+        binary |= b
+    head = (_WITH_BINARY if binary else _PLAIN) + (item_size(item) if size is None else size).to_bytes(
+        4, "big"
+    )
+    return head + _ENCODE(out).encode("utf-8", "surrogatepass")
+
+
+def load_item(raw: bytes) -> Item:
+    item: Item = _DECODE(raw[_HEADER:].decode("utf-8", "surrogatepass"))
+    if raw[:1] == _WITH_BINARY:
+        return {k: _from_json(v) for k, v in item.items()}
+    return item
+
+
+def stored_size(raw: bytes) -> int:
+    """The DynamoDB size of a stored item, as recorded when it was written."""
+    return int.from_bytes(raw[1:_HEADER], "big")
+
+
+# -- keys ------------------------------------------------------------------------------------------
+def primary_key(table: Table, item: Item) -> bytes:
+    return encode_primary_key(item[table.hash.name], item[table.range.name] if table.range else None)
+
+
+def key_of(table: Table, item: Item) -> Item:
+    """The key attributes of an item (what Key parameters and LastEvaluatedKey look like)."""
+    out = {table.hash.name: item[table.hash.name]}
+    if table.range is not None:
+        out[table.range.name] = item[table.range.name]
+    return out
+
+
+def index_key(table: Table, ix: Index, item: Item | None) -> bytes | None:
+    """Where an item sits in an index; None when it is not in it (sparse index)."""
+    if item is None:
+        return None
+    hv = item.get(ix.hash.name)
+    if hv is None or ix.hash.type not in hv:
+        return None
+    head = encode_key_value(hv)
+    if ix.range is not None:
+        rv = item.get(ix.range.name)
+        if rv is None or ix.range.type not in rv:
+            return None
+        head += encode_key_value(rv)
+    return head + primary_key(table, item)
+
+
+def project(table: Table, ix: Index, item: Item) -> Item:
+    names = ix.projected_names(table)
+    if names is None:
+        return item
+    return {k: v for k, v in item.items() if k in names}
+
+
+# -- reads -----------------------------------------------------------------------------------------
+def get_item(txn: Txn, table: Table, key: bytes) -> Item | None:
+    raw = txn.get(items_ns(table), key)
+    return None if raw is None else load_item(raw)
+
+
+def get_item_sized(txn: Txn, table: Table, key: bytes) -> tuple[Item | None, int]:
+    raw = txn.get(items_ns(table), key)
+    return (None, 0) if raw is None else (load_item(raw), stored_size(raw))
+
+
+# -- writes ----------------------------------------------------------------------------------------
+def _units(size: int) -> int:
+    return max(1, math.ceil(size / 1024))
+
+
+def write_item(
+    txn: Txn,
+    table: Table,
+    key: bytes,
+    old: Item | None,
+    new: Item | None,
+    old_size: int | None = None,
+    new_size: int | None = None,
+) -> dict[str, float]:
+    """Replace `old` by `new` (None = absent) at `key`, keeping indexes and statistics in step.
+    Sizes may be passed when the caller knows them.
+
+    Returns the write capacity units consumed: "" for the table, then one entry per index touched."""
+    if old is None and new is None:
+        return {"": 1.0}
+    stats = Catalog.stats(txn, table.table_id)
+    if old_size is None:
+        old_size = item_size(old) if old is not None else 0
+    if new_size is None:
+        new_size = item_size(new) if new is not None else 0
+    ns = items_ns(table)
+    if new is None:
+        txn.delete(ns, key)
+        stats.count -= 1
+    else:
+        txn.put(ns, key, dump_item(new, new_size))
+        if old is None:
+            stats.count += 1
+    stats.size += new_size - old_size
+    units: dict[str, float] = {"": float(_units(max(old_size, new_size)))}
+    for ix in table.indexes:
+        ok, nk = index_key(table, ix, old), index_key(table, ix, new)
+        if ok is None and nk is None:
+            continue
+        entry = stats.indexes.setdefault(ix.name, [0, 0])
+        iname = index_ns(table, ix)
+        po = project(table, ix, old) if ok is not None and old is not None else None
+        pn = project(table, ix, new) if nk is not None and new is not None else None
+        if ok == nk and po == pn:
+            continue  # nothing the index carries changed: no index write
+        so = (old_size if po is old else item_size(po)) if po is not None else 0
+        sn = (new_size if pn is new else item_size(pn)) if pn is not None else 0
+        cost = 0
+        if ok is not None and ok != nk:
+            txn.delete(iname, ok)
+            entry[0] -= 1
+            entry[1] -= so
+            cost += _units(so)
+            so = 0
+        if nk is not None and pn is not None:
+            txn.put(iname, nk, dump_item(pn, sn))
+            if ok != nk:
+                entry[0] += 1
+                cost += _units(sn)
+            else:
+                cost += _units(max(so, sn))
+            entry[1] += sn - so
+        units[ix.name] = float(cost)
+    Catalog.put_stats(txn, table.table_id, stats)
+    return units
+
+
+def backfill_index(txn: Txn, table: Table, ix: Index) -> None:
+    """Build a new GSI from the table's items (items whose key type does not fit are skipped)."""
+    stats = Catalog.stats(txn, table.table_id)
+    entry = stats.indexes.setdefault(ix.name, [0, 0])
+    iname = index_ns(table, ix)
+    for _, raw in txn.scan(items_ns(table)):
+        item = load_item(raw)
+        k = index_key(table, ix, item)
+        if k is None or not _index_key_fits(ix, item):
+            continue
+        p = project(table, ix, item)
+        size = item_size(p)
+        txn.put(iname, k, dump_item(p, size))
+        entry[0] += 1
+        entry[1] += size
+    Catalog.put_stats(txn, table.table_id, stats)
+
+
+def _index_key_fits(ix: Index, item: Item) -> bool:
+    for attr, limit in ((ix.hash, 2048), (ix.range, 1024)):
+        if attr is None:
+            continue
+        v = item[attr.name][attr.type]
+        n = len(v.encode()) if attr.type == "S" else len(v) if attr.type == "B" else 1
+        if n == 0 or n > limit:
+            return False
+    return True
+
+
+def drop_index(txn: Txn, table: Table, ix: Index) -> None:
+    txn.delete_range(index_ns(table, ix))
+    stats = Catalog.stats(txn, table.table_id)
+    stats.indexes.pop(ix.name, None)
+    Catalog.put_stats(txn, table.table_id, stats)
+
+
+def drop_table(txn: Txn, table: Table) -> None:
+    txn.delete_range(items_ns(table))
+    for ix in table.indexes:
+        txn.delete_range(index_ns(table, ix))

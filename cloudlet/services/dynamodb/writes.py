@@ -1,0 +1,144 @@
+"""One item write, prepared then executed: shared by PutItem/UpdateItem/DeleteItem (items.py),
+BatchWriteItem (batch.py) and TransactWriteItems (transactions.py).
+
+`prepare_*` checks everything that does not need the stored item (shapes, key rules, expression
+syntax) so a bad request fails before any write; `Write.execute` then runs inside the caller's
+store transaction: read the current item, check the condition, compute the new item, store it with
+its index entries (storage.write_item).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cloudlet.aws.errors import AwsError
+from cloudlet.services.dynamodb import errors, storage
+from cloudlet.services.dynamodb.key_rules import check_item_keys, check_key
+from cloudlet.services.dynamodb.model import Item, Table
+from cloudlet.services.dynamodb.request_exprs import Condition, Update
+from cloudlet.services.dynamodb.values import MAX_ITEM_SIZE, item_size, normalize_item
+from cloudlet.store import Txn
+
+
+@dataclass
+class Write:
+    """One Put/Update/Delete/ConditionCheck on one item: evaluate() reads the item and checks the
+    condition, compute() builds the new item, store() writes it (none of them commits)."""
+
+    table: Table
+    kind: str  # "Put" | "Update" | "Delete" | "ConditionCheck"
+    key: bytes
+    key_item: Item
+    item: Item | None = None  # Put: the new item
+    update: Update | None = None
+    condition: Condition | None = None
+    return_old_on_failure: bool = False
+    legacy_update: bool = False  # AttributeUpdates: even an empty one creates the item
+
+    new_size: int | None = None  # known for Put (checked at prepare time)
+
+    # filled by execute()
+    old: Item | None = None
+    old_size: int = 0
+    new: Item | None = None
+
+    def evaluate(self, txn: Txn) -> AwsError | None:
+        """Read the current item and check the condition; the error to raise (CCF) or None."""
+        self.old, self.old_size = storage.get_item_sized(txn, self.table, self.key)
+        if self.condition is not None and not self.condition.evaluate(self.old or {}):
+            return errors.conditional_failed(self.old if self.return_old_on_failure else None)
+        return None
+
+    def compute(self) -> None:
+        """The new item (after evaluate); raises ValidationException for a bad update."""
+        if self.kind == "Put":
+            self.new = self.item
+        elif self.kind == "Delete":
+            self.new = None
+        elif self.kind == "ConditionCheck":
+            self.new = self.old
+        else:
+            base = dict(self.old) if self.old is not None else dict(self.key_item)
+            new: Item | None = base
+            if self.update is not None:
+                if self.old is None and self.update.removes_only() and not self.legacy_update:
+                    new = None  # a REMOVE-only update of a missing item creates nothing
+                else:
+                    new = self.update.apply(base, existed=self.old is not None)
+            if new is not None:
+                check_item_keys(self.table, new)
+                self.new_size = item_size(new)
+                if self.new_size > MAX_ITEM_SIZE:
+                    raise errors.validation("Item size to update has exceeded the maximum allowed size")
+            self.new = new
+
+    def store(self, txn: Txn) -> dict[str, float]:
+        if self.kind == "ConditionCheck":
+            return {}
+        if self.old is None and self.new is None:
+            return {"": 1.0}
+        return storage.write_item(
+            txn,
+            self.table,
+            self.key,
+            self.old,
+            self.new,
+            self.old_size,
+            self.new_size if self.new is not None else 0,
+        )
+
+    def execute(self, txn: Txn) -> dict[str, float]:
+        err = self.evaluate(txn)
+        if err is not None:
+            raise err
+        self.compute()
+        return self.store(txn)
+
+
+def prepare_put(table: Table, raw_item: Any, condition: Condition | None, return_old: bool) -> Write:
+    item = normalize_item(raw_item)
+    check_item_keys(table, item)
+    size = item_size(item)
+    if size > MAX_ITEM_SIZE:
+        raise errors.validation("Item size has exceeded the maximum allowed size")
+    key_item = storage.key_of(table, item)
+    return Write(
+        table,
+        "Put",
+        storage.primary_key(table, item),
+        key_item,
+        item=item,
+        condition=condition,
+        return_old_on_failure=return_old,
+        new_size=size,
+    )
+
+
+def prepare_keyed(
+    table: Table,
+    kind: str,
+    raw_key: Any,
+    condition: Condition | None,
+    update: Update | None,
+    return_old: bool,
+    legacy_update: bool = False,
+) -> Write:
+    key_item = check_key(table, raw_key)
+    if update is not None:
+        for name in update.touched_top_level():
+            if name in table.key_names:
+                raise errors.opv(f"Cannot update attribute {name}. This attribute is part of the key")
+    return Write(
+        table,
+        kind,
+        storage.primary_key(table, key_item),
+        key_item,
+        update=update,
+        condition=condition,
+        return_old_on_failure=return_old,
+        legacy_update=legacy_update,
+    )
+
+
+__all__ = ["Write", "prepare_put", "prepare_keyed", "Item", "Update"]

@@ -1,0 +1,81 @@
+"""The transactional interface services program against (backends: sqlite.py; postgres later)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+Key = bytes | str
+
+
+def encode_key(key: Key) -> bytes:
+    return key.encode() if isinstance(key, str) else key
+
+
+def prefix_end(prefix: bytes) -> bytes | None:
+    """The smallest key greater than every key starting with `prefix` (None: no upper bound)."""
+    p = bytearray(prefix)
+    while p:
+        if p[-1] < 0xFF:
+            p[-1] += 1
+            return bytes(p)
+        p.pop()
+    return None
+
+
+class Txn(Protocol):
+    seq: int  # a write commits as this change sequence number; a read saw up to this one
+
+    def get(self, ns: str, key: Key) -> bytes | None: ...
+    def put(self, ns: str, key: Key, value: bytes) -> None: ...
+    def delete(self, ns: str, key: Key) -> bool: ...
+    def scan(
+        self,
+        ns: str,
+        start: Key = b"",
+        end: Key | None = None,
+        *,
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[tuple[bytes, bytes]]:
+        """Keys in [start, end), ascending (or descending with reverse=True)."""
+        ...
+    def delete_range(self, ns: str, start: Key = b"", end: Key | None = None) -> int: ...
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this transaction has committed (never if it rolls back)."""
+        ...
+
+    # JSON documents on top of bytes
+    def get_doc(self, ns: str, key: Key) -> Any: ...
+    def put_doc(self, ns: str, key: Key, doc: Any) -> None: ...
+
+
+class Store(Protocol):
+    def read(self) -> AbstractContextManager[Txn]:
+        """A consistent snapshot for reading (writes inside it are refused)."""
+        ...
+    def write(self) -> AbstractContextManager[Txn]:
+        """A serialized write transaction; committed durably when the block exits normally.
+        Nested write() calls on one thread join the outer transaction."""
+        ...
+    @property
+    def seq(self) -> int:
+        """The change sequence number: +1 per committed write transaction."""
+        ...
+    def committed_seq(self) -> int:
+        """The change sequence as committed by any process sharing the database."""
+        ...
+    def close(self) -> None: ...
+
+
+class DocMixin:
+    """get_doc/put_doc for any Txn implementing get/put."""
+
+    def get_doc(self, ns: str, key: Key) -> Any:
+        raw = self.get(ns, key)  # type: ignore[attr-defined]
+        return None if raw is None else json.loads(raw)
+
+    def put_doc(self, ns: str, key: Key, doc: Any) -> None:
+        self.put(ns, key, json.dumps(doc, separators=(",", ":")).encode())  # type: ignore[attr-defined]

@@ -1,0 +1,180 @@
+"""SQLite backend: one WAL database, a connection per thread, writes serialized by one lock.
+
+Durability: in WAL mode with synchronous=NORMAL a committed transaction is in the WAL file before
+COMMIT returns, so killing the process (even with SIGKILL) loses nothing acknowledged; only an
+OS crash or power loss could drop the last commits. durability="full" (synchronous=FULL) fsyncs
+every commit and survives those too.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from cloudlet.store.base import DocMixin, Key, encode_key
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS kv (ns TEXT NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL, PRIMARY KEY (ns, k)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta(name, value) VALUES ('seq', 0);
+"""
+
+
+class ReadOnlyError(RuntimeError):
+    pass
+
+
+class SqliteTxn(DocMixin):
+    __slots__ = ("_con", "_writable", "_callbacks", "seq")
+
+    def __init__(self, con: sqlite3.Connection, writable: bool, seq: int) -> None:
+        self._con = con
+        self._writable = writable
+        self._callbacks: list[Callable[[], None]] = []
+        # for a write: the change sequence number this transaction commits as; for a read: the last one seen
+        self.seq = seq
+
+    def get(self, ns: str, key: Key) -> bytes | None:
+        row = self._con.execute("SELECT v FROM kv WHERE ns=? AND k=?", (ns, encode_key(key))).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put(self, ns: str, key: Key, value: bytes) -> None:
+        if not self._writable:
+            raise ReadOnlyError("put in a read transaction")
+        self._con.execute("INSERT OR REPLACE INTO kv(ns, k, v) VALUES (?,?,?)", (ns, encode_key(key), value))
+
+    def delete(self, ns: str, key: Key) -> bool:
+        if not self._writable:
+            raise ReadOnlyError("delete in a read transaction")
+        cur = self._con.execute("DELETE FROM kv WHERE ns=? AND k=?", (ns, encode_key(key)))
+        return cur.rowcount > 0
+
+    def scan(
+        self,
+        ns: str,
+        start: Key = b"",
+        end: Key | None = None,
+        *,
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[tuple[bytes, bytes]]:
+        sql = "SELECT k, v FROM kv WHERE ns=? AND k>=?"
+        args: list[object] = [ns, encode_key(start)]
+        if end is not None:
+            sql += " AND k<?"
+            args.append(encode_key(end))
+        sql += " ORDER BY k DESC" if reverse else " ORDER BY k"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        for k, v in self._con.execute(sql, args):
+            yield bytes(k), bytes(v)
+
+    def delete_range(self, ns: str, start: Key = b"", end: Key | None = None) -> int:
+        if not self._writable:
+            raise ReadOnlyError("delete_range in a read transaction")
+        if end is None:
+            cur = self._con.execute("DELETE FROM kv WHERE ns=? AND k>=?", (ns, encode_key(start)))
+        else:
+            cur = self._con.execute(
+                "DELETE FROM kv WHERE ns=? AND k>=? AND k<?", (ns, encode_key(start), encode_key(end))
+            )
+        return cur.rowcount
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._callbacks.append(callback)
+
+
+class SqliteStore:
+    def __init__(self, path: str | os.PathLike[str], durability: str = "normal") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._sync = "FULL" if durability == "full" else "NORMAL"
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        con = self._connection()
+        con.executescript(_SCHEMA)
+        self._seq = con.execute("SELECT value FROM meta WHERE name='seq'").fetchone()[0]
+
+    def _connection(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute(f"PRAGMA synchronous={self._sync}")
+            con.execute("PRAGMA busy_timeout=30000")
+            con.execute("PRAGMA cache_size=-65536")
+            self._local.con = con
+            self._local.txn = None
+            with self._all_lock:
+                self._all.append(con)
+        return con
+
+    @property
+    def seq(self) -> int:
+        return self._seq
+
+    def committed_seq(self) -> int:
+        """The change sequence as committed in the database, by any process (a replica or worker
+        follows other processes' writes with this; `seq` only counts this process's own)."""
+        con = self._connection()
+        return int(con.execute("SELECT value FROM meta WHERE name='seq'").fetchone()[0])
+
+    @contextmanager
+    def read(self) -> Iterator[SqliteTxn]:
+        outer: SqliteTxn | None = getattr(self._local, "txn", None)
+        if outer is not None:  # inside a write (or read) on this thread: see its own writes
+            yield outer
+            return
+        con = self._connection()
+        con.execute("BEGIN")
+        txn = SqliteTxn(con, writable=False, seq=self._seq)
+        self._local.txn = txn
+        try:
+            yield txn
+        finally:
+            self._local.txn = None
+            con.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[SqliteTxn]:
+        outer: SqliteTxn | None = getattr(self._local, "txn", None)
+        if outer is not None:
+            if not outer._writable:
+                raise ReadOnlyError("write() inside read()")
+            yield outer
+            return
+        con = self._connection()
+        with self._write_lock:
+            con.execute("BEGIN IMMEDIATE")
+            txn = SqliteTxn(con, writable=True, seq=self._seq + 1)
+            self._local.txn = txn
+            try:
+                yield txn
+                con.execute("UPDATE meta SET value=value+1 WHERE name='seq'")
+                con.execute("COMMIT")
+                self._seq += 1
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                self._local.txn = None
+        for cb in txn._callbacks:
+            cb()
+
+    def close(self) -> None:
+        with self._all_lock:
+            for con in self._all:
+                try:
+                    con.close()
+                except sqlite3.ProgrammingError:
+                    pass
+            self._all.clear()
+        self._local = threading.local()

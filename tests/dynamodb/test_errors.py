@@ -1,0 +1,189 @@
+"""Error paths through boto3 (with botocore's own checks off, so the server's answer is seen):
+AWS's codes and texts for malformed values, placeholders, paging keys, segments, limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.dynamodb.support import error_of
+
+
+@pytest.fixture(scope="module")
+def table(make_table: Any) -> str:
+    return make_table()
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs", "code", "message"),
+    [
+        (
+            "describe_table",
+            {"TableName": "ab"},
+            "ValidationException",
+            "TableName must be at least 3 characters long and at most 255 characters long",
+        ),
+        (
+            "put_item",
+            {"Item": {"pk": {"S": "a"}, "x": {"NULL": False}}},
+            "ValidationException",
+            "One or more parameter values were invalid: Null attribute value types must have the value of true",
+        ),
+        (
+            "put_item",
+            {"Item": {"pk": {"S": "a"}, "x": {}}},
+            "ValidationException",
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+        ),
+        (
+            "put_item",
+            {"Item": {"pk": {"S": "a"}, "x": {"S": "a", "N": "1"}}},
+            "ValidationException",
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+        ),
+        (
+            "put_item",
+            {"Item": {"pk": {"S": "a"}, "x": {"N": "dog"}}},
+            "ValidationException",
+            "The parameter cannot be converted to a numeric value: dog",
+        ),
+        (
+            "put_item",
+            {"Item": {"pk": {"S": "a"}}, "ExpressionAttributeValues": {":a": {"S": "a"}}},
+            "ValidationException",
+            "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null",
+        ),
+        (
+            "update_item",
+            {"Key": {"pk": {"S": "a"}}, "ExpressionAttributeValues": {":a": {"S": "a"}}},
+            "ValidationException",
+            "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and "
+            "ConditionExpression are null",
+        ),
+        (
+            "get_item",
+            {"Key": {"pk": {"S": "a"}}, "ExpressionAttributeNames": {"#a": "a"}},
+            "ValidationException",
+            "ExpressionAttributeNames can only be specified when using expressions",
+        ),
+        (
+            "get_item",
+            {"Key": {"pk": {"S": "a"}}, "AttributesToGet": ["a", "a"]},
+            "ValidationException",
+            "One or more parameter values were invalid: Duplicate value in attribute name: a",
+        ),
+        (
+            "query",
+            {
+                "KeyConditionExpression": "pk = :a",
+                "ExpressionAttributeValues": {":a": {"S": "a"}},
+                "ExclusiveStartKey": {"pk": {"S": "a"}},
+            },
+            "ValidationException",
+            "The query can return at most one row and cannot be restarted",
+        ),
+        (
+            "scan",
+            {"Segment": 1, "TotalSegments": 2, "ExclusiveStartKey": {"pk": {"S": "zzzzz"}}},
+            "ValidationException",
+            "The provided Exclusive start key does not map to the provided Segment and TotalSegments values.",
+        ),
+        (
+            "scan",
+            {"ExclusiveStartKey": {"pk": {"N": "1"}}},
+            "ValidationException",
+            "The provided key element does not match the schema",
+        ),
+        (
+            "update_table",
+            {"GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "nope"}}]},
+            "ResourceNotFoundException",
+            "Requested resource not found: Index: nope not found",
+        ),
+        (
+            "update_table",
+            {
+                "GlobalSecondaryIndexUpdates": [
+                    {"Delete": {"IndexName": "nope"}, "Update": {"IndexName": "nope"}}
+                ]
+            },
+            "ValidationException",
+            "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
+            "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null",
+        ),
+    ],
+)
+def test_error_texts(
+    ddb_raw: Any, table: str, call: str, kwargs: dict[str, Any], code: str, message: str
+) -> None:
+    kwargs = {"TableName": table, **kwargs}
+    assert error_of(getattr(ddb_raw, call), **kwargs) == (code, message)
+
+
+def test_create_table_value_errors(ddb_raw: Any) -> None:
+    base = {
+        "TableName": "value-errors",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+    }
+    assert error_of(
+        ddb_raw.create_table,
+        **base,
+        ProvisionedThroughput={"ReadCapacityUnits": 1000000000001, "WriteCapacityUnits": 1},
+    ) == ("ValidationException", "Given value 1000000000001 for ReadCapacityUnits is out of bounds")
+    code, msg = error_of(
+        ddb_raw.create_table,
+        **{
+            **base,
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "a", "KeyType": "RANGE"},
+                {"AttributeName": "b", "KeyType": "RANGE"},
+            ],
+        },
+        BillingMode="PAY_PER_REQUEST",
+    )
+    assert msg == (
+        "1 validation error detected: Value '[KeySchemaElement(attributeName=pk, keyType=HASH), "
+        "KeySchemaElement(attributeName=a, keyType=RANGE), KeySchemaElement(attributeName=b, keyType=RANGE)]' "
+        "at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2"
+    )
+    code, msg = error_of(
+        ddb_raw.create_table,
+        **{
+            **base,
+            "AttributeDefinitions": [
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "x", "AttributeType": "S"},
+            ],
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "y", "KeyType": "RANGE"},
+            ],
+        },
+        BillingMode="PAY_PER_REQUEST",
+    )
+    assert msg == (
+        "One or more parameter values were invalid: Some index key attributes are not defined in "
+        "AttributeDefinitions. Keys: [pk, y], AttributeDefinitions: [pk, x]"
+    )
+    code, msg = error_of(
+        ddb_raw.create_table,
+        **base,
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
+    assert code == "ValidationException" and "Streams" in msg
+
+
+def test_transaction_token_length(ddb_raw: Any, table: str) -> None:
+    code, msg = error_of(
+        ddb_raw.transact_write_items,
+        ClientRequestToken="x" * 37,
+        TransactItems=[{"Put": {"TableName": table, "Item": {"pk": {"S": "x"}}}}],
+    )
+    assert msg == (
+        "1 validation error detected: Value 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' at 'clientRequestToken' "
+        "failed to satisfy constraint: Member must have length less than or equal to 36"
+    )

@@ -5,6 +5,12 @@ the same zone as a Knot DNS zone file; makes a query file of those 1,000 names p
 non-existent ones (NXDOMAIN), shuffled; then for each server: start it, run dnsperf for the
 throughput figure while sampling the server's CPU time from /proc, run a short verbose dnsperf
 for per-query latencies (p50/p99), stop it. Prints one line per server and the ratios.
+
+The routed zone: the same state also holds 1,000 names `w0..w999` that are each a weighted
+70/30 pair of A records, each record with its own health check (2,000 checks, all healthy in
+the persisted health status the router loads). The cloudlet server is measured on the plain
+query file and on the routed one (same process, order alternating per round), and the routing
+cost is 1 - routed/plain, in raw qps and per server-CPU-second. Knot serves the plain zone only.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import dns.exception
 import dns.message
 import dns.query
 
+from cloudlet.services.route53 import health_store
 from cloudlet.services.route53 import store as r53store
 from cloudlet.services.route53.model import HostedZone, RecordSet
 from cloudlet.store import SqliteStore
@@ -43,12 +50,34 @@ def records() -> list[RecordSet]:
     return out
 
 
+def routed_records() -> list[RecordSet]:
+    """1,000 weighted 70/30 pairs, every record health-checked."""
+    out = []
+    for i in range(RECORDS):
+        for set_id, weight, last in (("a", 70, 1), ("b", 30, 2)):
+            out.append(
+                RecordSet(
+                    f"w{i}.{ZONE}",
+                    "A",
+                    60,
+                    (f"10.{100 + i // 250}.{i % 250}.{last}",),
+                    set_identifier=set_id,
+                    weight=weight,
+                    health_check_id=f"hc-{i}-{set_id}",
+                )
+            )
+    return out
+
+
 def write_cloudlet_state(state: Path) -> None:
     store = SqliteStore(state / "state.db")
     with store.write() as txn:
         r53store.put_zone(txn, HostedZone("ZBENCH", ZONE, "bench"))
-        for r in records():
+        for r in records() + routed_records():
             r53store.put_rrset(txn, "ZBENCH", r)
+        health_store.put_statuses(
+            txn, {r.health_check_id: True for r in routed_records() if r.health_check_id}
+        )
     store.close()
 
 
@@ -83,8 +112,8 @@ zone:
     return conf
 
 
-def write_queries(path: Path) -> None:
-    q = [f"host{i}.{ZONE} A" for i in range(RECORDS)] + [f"nx{i}.{ZONE} A" for i in range(NX)]
+def write_queries(path: Path, prefix: str = "host") -> None:
+    q = [f"{prefix}{i}.{ZONE} A" for i in range(RECORDS)] + [f"nx{i}.{ZONE} A" for i in range(NX)]
     random.Random(7).shuffle(q)
     path.write_text("\n".join(q) + "\n")
 
@@ -191,18 +220,21 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="dns_auth_bench."))
     qfile = root / "queries.txt"
     write_queries(qfile)
+    rfile = root / "routed.txt"
+    write_queries(rfile, "w")
     (root / "cloudlet").mkdir()
     write_cloudlet_state(root / "cloudlet")
     (root / "knot").mkdir()
     print(
         f"load: dnsperf -l {args[0]} -c {args[1]} -T 1 -q {args[2]}; {RECORDS} names + {NX} NXDOMAIN; "
+        f"routed: {RECORDS} weighted 70/30 health-checked pairs + {NX} NXDOMAIN; "
         f"cloudlet workers {args[3]}, knot udp-workers 1; {args[4]} rounds, order alternating",
         flush=True,
     )
     port = 15353
-    results: dict[str, list[dict[str, float]]] = {"cloudlet": [], "knot": []}
+    results: dict[str, list[dict[str, float]]] = {"cloudlet": [], "routed": [], "knot": []}
 
-    def run_cloudlet() -> None:
+    def run_cloudlet(r: int) -> None:
         proc = subprocess.Popen(
             [sys.executable, "bench/dns_auth/serve.py", str(root / "cloudlet"), str(port), str(args[3])],
             stdout=subprocess.DEVNULL,
@@ -210,11 +242,13 @@ def main() -> None:
             env={**os.environ, "PYTHONPATH": "."},
         )
         try:
-            results["cloudlet"].append(measure("cloudlet", proc, port, qfile, args))
+            runs = [("cloudlet", qfile), ("routed", rfile)]
+            for name, f in runs if r % 2 == 0 else runs[::-1]:
+                results[name].append(measure(name, proc, port, f, args))
         finally:
             stop(proc)
 
-    def run_knot() -> None:
+    def run_knot(r: int) -> None:
         conf = write_knot(root / "knot", port + 1)
         proc = subprocess.Popen(["knotd", "-c", str(conf)], stdout=subprocess.DEVNULL, text=True)
         try:
@@ -224,12 +258,19 @@ def main() -> None:
 
     for r in range(args[4]):
         for run in (run_cloudlet, run_knot) if r % 2 == 0 else (run_knot, run_cloudlet):
-            run()
-    ours, knot = results["cloudlet"], results["knot"]
+            run(r)
+    ours, routed, knot = results["cloudlet"], results["routed"], results["knot"]
     qps = sum(x["qps"] for x in ours) / sum(x["qps"] for x in knot)
     per_cpu = sum(x["per_cpu"] for x in ours) / sum(x["per_cpu"] for x in knot)
     print(
         f"ratio cloudlet/knot (mean of rounds): qps {qps:.2f}  per server-CPU-second {per_cpu:.2f}",
+        flush=True,
+    )
+    r_qps = sum(x["qps"] for x in routed) / sum(x["qps"] for x in ours)
+    r_cpu = sum(x["per_cpu"] for x in routed) / sum(x["per_cpu"] for x in ours)
+    print(
+        f"routing cost (routed vs plain, cloudlet, mean of rounds): qps {1 - r_qps:.1%}  "
+        f"per server-CPU-second {1 - r_cpu:.1%}  (bar: < 20%)",
         flush=True,
     )
     shutil.rmtree(root, ignore_errors=True)

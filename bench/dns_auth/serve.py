@@ -1,5 +1,9 @@
 """Run only the authoritative DNS plane over an existing state dir (the benchmark's server side).
 
+Routing policies are answered by the health plane's Router, fed the way a DNS worker process
+feeds it (workers.py): health verdicts and CIDR collections read from the store, where the
+health plane persists them — so the benchmark measures answer selection, not probing.
+
 Usage: python -m bench.dns_auth.serve STATE_DIR PORT [WORKERS]. Prints "ready <port>" once bound.
 """
 
@@ -14,8 +18,10 @@ import uvloop
 from cloudlet.clock import SystemClock
 from cloudlet.config import Settings
 from cloudlet.events import EventBus
+from cloudlet.geo import Geo
 from cloudlet.services.base import Deps
 from cloudlet.services.dns.plane import DnsPlane
+from cloudlet.services.route53.router import Router, groups_in
 from cloudlet.store import SqliteStore
 
 
@@ -27,6 +33,9 @@ async def main(state_dir: Path, port: int, workers: int) -> None:
     deps = Deps(settings=settings, store=store, events=events, clock=SystemClock())
     plane = DnsPlane(deps)
     await plane.start()
+    router = Router(Geo.from_settings(settings), groups_in(lambda: plane.view))
+    await asyncio.to_thread(router.refresh_from_store, store)
+    plane.selector = router
     print(f"ready {deps.ports['dns']}", flush=True)
     try:
         await asyncio.Event().wait()

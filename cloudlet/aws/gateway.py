@@ -1,6 +1,7 @@
-"""The ASGI app on the AWS endpoint: identify service and operation, parse, call the handler,
+"""The AWS endpoint's request pipeline: identify service and operation, parse, call the handler,
 serialize — one pipeline for every service. Wire knowledge lives in protocols/; this module only
 orders the steps and maps every failure to an AWS-shaped error (never a traceback to the client).
+httpserver.py feeds it HttpRequests; requestlog.py writes its per-request log line.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,18 +21,14 @@ from cloudlet.aws.errors import AwsError, internal_failure, unknown_operation
 from cloudlet.aws.http import Headers, HttpRequest, HttpResponse
 from cloudlet.aws.models import service_model
 from cloudlet.aws.protocols import protocol_for
+from cloudlet.aws.requestlog import RequestLog
 from cloudlet.aws.routing import identify_service
 from cloudlet.config import Settings
-from cloudlet.services.base import RequestContext, ServiceApi
+from cloudlet.services.base import Handler, RequestContext, ServiceApi
 
 log = logging.getLogger("cloudlet.requests")
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-
 STATUS_PATH = "/_cloudlet/status"
-MAX_BODY = 64 * 1024 * 1024  # larger uploads are refused before they are buffered
 
 
 class Gateway:
@@ -45,40 +42,28 @@ class Gateway:
         self.settings = settings
         self.apis = apis
         self.status = status
-        # Sync handlers run here so store I/O never stalls the event loop.
+        # Sync handlers run here so store I/O never stalls the event loop (except the operations a
+        # service declares inline: see ServiceApi.runs_inline).
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="handler")
+        self._pooled = 0  # handlers running on the pool now
+        # every commit fsyncs under durability=full: no store work on the loop then
+        self._inline_allowed = settings.durability != "full"
+        self._requests = RequestLog() if settings.log_requests else None
+        self._handlers: dict[tuple[str, str], tuple[Handler | None, bool]] = {}
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._requests is not None:
+            self._requests.flush()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            if len(body) > MAX_BODY:
-                await _send(
-                    send, HttpResponse(413, Headers({"Content-Type": "text/plain"}), b"request too large")
-                )
-                return
-            if not message.get("more_body"):
-                break
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        headers = Headers([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
-        req = HttpRequest(
-            method=scope["method"],
-            path=raw_path.decode("latin-1"),
-            query_string=scope.get("query_string", b"").decode("latin-1"),
-            headers=headers,
-            body=bytes(body),
-            client=tuple(scope["client"]) if scope.get("client") else None,  # type: ignore[arg-type]
-        )
-        resp = await self.handle(req)
-        await _send(send, resp)
+    def _handler(self, api: ServiceApi | None, service: str, operation: str) -> tuple[Handler | None, bool]:
+        """The handler of an operation and whether it is a coroutine function, memoised."""
+        key = (service, operation)
+        found = self._handlers.get(key)
+        if found is None:
+            handler = api.handler(operation) if api is not None else None
+            found = self._handlers[key] = (handler, inspect.iscoroutinefunction(handler))
+        return found
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
@@ -99,8 +84,8 @@ class Gateway:
                 _check_signature(req, credential, self.settings)
             op, params = proto.parse(req)
             api = self.apis.get(service)
-            handler = api.handler(op.name) if api is not None else None
-            if handler is None:
+            handler, is_async = self._handler(api, service, op.name)
+            if handler is None or api is None:
                 raise unknown_operation(service, op.name)
             ctx = RequestContext(
                 service=service,
@@ -112,11 +97,19 @@ class Gateway:
                 client=req.client,
                 host=req.headers.get("host"),
             )
-            if inspect.iscoroutinefunction(handler):
-                result = await handler(ctx, params)
+            if is_async:
+                result = await handler(ctx, params)  # type: ignore[misc]
+            elif self._pooled == 0 and self._inline_allowed and api.runs_inline(op.name, params):
+                # Only while the pool is idle: a pooled handler may hold the store's write lock,
+                # and waiting for it here would stall every connection.
+                result = handler(ctx, params)  # type: ignore[assignment]
             else:
-                loop = asyncio.get_running_loop()
-                result = await loop.run_in_executor(self.pool, handler, ctx, params)
+                self._pooled += 1
+                try:
+                    loop = asyncio.get_running_loop()
+                    result = await loop.run_in_executor(self.pool, handler, ctx, params)
+                finally:
+                    self._pooled -= 1
             resp = proto.serialize(op, result or {}, request_id)
         except AwsError as err:
             resp = self._error(proto, op, err, request_id)
@@ -135,8 +128,8 @@ class Gateway:
             return HttpResponse(500, Headers({"Content-Type": "text/plain"}), b"InternalFailure")
 
     def _log(self, service: str, operation: str, status: int, started: float) -> None:
-        if self.settings.log_requests:
-            log.info("%s %s %d %.1fms", service, operation, status, (time.perf_counter() - started) * 1000)
+        if self._requests is not None:
+            self._requests.line(service, operation, status, (time.perf_counter() - started) * 1000)
 
 
 def _check_signature(req: HttpRequest, credential: sigv4.Credential | None, settings: Settings) -> None:
@@ -169,11 +162,3 @@ def _unknown_service(req: HttpRequest, request_id: str) -> HttpResponse:
         }
     )
     return HttpResponse(400, headers, body)
-
-
-async def _send(send: Send, resp: HttpResponse) -> None:
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in resp.headers.items()]
-    if not any(k == b"content-length" for k, _ in headers):
-        headers.append((b"content-length", str(len(resp.body)).encode()))
-    await send({"type": "http.response.start", "status": resp.status, "headers": headers})
-    await send({"type": "http.response.body", "body": resp.body})

@@ -1,4 +1,5 @@
-"""Plain HTTP request/response values passed between the ASGI gateway and the protocol layer."""
+"""Plain HTTP request/response values passed between the HTTP server (httpserver.py), the gateway
+and the protocol layer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass, field
 class Headers:
     """Case-insensitive multi-dict of HTTP headers, preserving order."""
 
-    __slots__ = ("_items",)
+    __slots__ = ("_items", "_index")
 
     def __init__(self, items: list[tuple[str, str]] | dict[str, str] | None = None) -> None:
         if items is None:
@@ -16,13 +17,17 @@ class Headers:
         elif isinstance(items, dict):
             items = list(items.items())
         self._items: list[tuple[str, str]] = list(items)
+        # lower-cased name -> first value, built on the first lookup (a request sees several)
+        self._index: dict[str, str] | None = None
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        lname = name.lower()
-        for k, v in self._items:
-            if k.lower() == lname:
-                return v
-        return default
+        index = self._index
+        if index is None:
+            index = {}
+            for k, v in self._items:
+                index.setdefault(k.lower(), v)
+            self._index = index
+        return index.get(name.lower(), default)
 
     def get_all(self, name: str) -> list[str]:
         lname = name.lower()
@@ -41,9 +46,11 @@ class Headers:
         lname = name.lower()
         self._items = [(k, v) for k, v in self._items if k.lower() != lname]
         self._items.append((name, value))
+        self._index = None
 
     def add(self, name: str, value: str) -> None:
         self._items.append((name, value))
+        self._index = None
 
     def items(self) -> list[tuple[str, str]]:
         return list(self._items)

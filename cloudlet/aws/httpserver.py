@@ -94,7 +94,7 @@ class HttpServer:
             horizon = loop.time() - self.idle_timeout
             for conn in list(self.connections):
                 if conn.idle() and conn.last_activity < horizon:
-                    conn.abort()
+                    conn.shutdown()  # a FIN, which keep-alive clients expect, not a reset
 
 
 class _Connection(asyncio.Protocol):
@@ -145,8 +145,10 @@ class _Connection(asyncio.Protocol):
         except httptools.HttpParserError as e:
             # an exception raised in a parser callback comes back wrapped, as the error's context
             too_large = isinstance(e.__context__, _TooLarge)
-            self._final = _plain(413, "request body too large") if too_large else _plain(400, "malformed HTTP request")
-            self._next()
+            self._final = (
+                _plain(413, "request body too large") if too_large else _plain(400, "malformed HTTP request")
+            )
+        self._next()
 
     def eof_received(self) -> bool | None:
         self._closing = True
@@ -192,6 +194,7 @@ class _Connection(asyncio.Protocol):
         self._body.append(body)
 
     def on_message_complete(self) -> None:
+        self._continue = False  # the body is here: a 100 Continue now would be a stray response
         url = self._url
         if url[:1] != b"/":  # absolute-form (proxies) or '*'
             parsed = httptools.parse_url(url)
@@ -265,16 +268,20 @@ class _Connection(asyncio.Protocol):
 
     def _write(self, resp: HttpResponse, *, head: bool, keep_alive: bool) -> None:
         assert self.transport is not None
-        lines = [self.server.date.line()]
-        has_length = False
+        lines = []
+        has_length = has_date = False
         for name, value in resp.headers.items():
             if "\n" in value or "\r" in value:  # never let a value split the header block
                 value = value.replace("\r", " ").replace("\n", " ")
-            if not has_length and len(name) == 14 and name.lower() == "content-length":
+            if len(name) == 14 and name.lower() == "content-length":
                 has_length = True
+            elif len(name) == 4 and name.lower() == "date":
+                has_date = True
             lines.append(f"{name}: {value}\r\n")
         if not has_length and resp.status >= 200 and resp.status not in (204, 304):
             lines.append(f"Content-Length: {len(resp.body)}\r\n")
+        if not has_date:
+            lines.append(self.server.date.line())
         lines.append("\r\n" if keep_alive else "Connection: close\r\n\r\n")
         head_bytes = _status_line(resp.status) + "".join(lines).encode("latin-1", "replace")
         if head or not resp.body:

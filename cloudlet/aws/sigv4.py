@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, quote, unquote
 
 from cloudlet.aws.errors import AwsError
@@ -237,6 +238,34 @@ def signature(req: HttpRequest, cred: Credential, secret_key: str) -> str:
     for part in (cred.region, cred.service, "aws4_request"):
         key = _hmac(key, part)
     return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+MAX_SKEW = timedelta(minutes=15)
+
+
+def signed_at(cred: Credential) -> datetime | None:
+    try:
+        return datetime.strptime(cred.amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def check_time(cred: Credential, now: datetime) -> None:
+    """Raise AWS's error when a presigned URL has expired or a signed request is too old/new."""
+    when = signed_at(cred)
+    if when is None:
+        raise AwsError(
+            "IncompleteSignature", f"Date must be in ISO-8601 'basic format'. Got '{cred.amz_date}'.", 400
+        )
+    if cred.presigned:
+        if cred.expires is not None and now > when + timedelta(seconds=cred.expires):
+            raise AwsError("AccessDenied", "Request has expired", 403)
+    elif abs(now - when) > MAX_SKEW:
+        raise AwsError(
+            "RequestTimeTooSkewed",
+            "The difference between the request time and the current time is too large.",
+            403,
+        )
 
 
 def verify(req: HttpRequest, credential: Credential, secret_key: str) -> bool:

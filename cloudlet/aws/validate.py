@@ -141,6 +141,7 @@ class Validator:
         self.code = VALIDATION_CODES.get(name) or DEFAULT_CODE
         self.enums = name not in ENUMS_UNCHECKED
         self._checks: dict[tuple[str, str], Check | None] = {}
+        self._compiling: set[tuple[str, str]] = set()
 
     def check(self, shape: Shape | None, params: dict[str, Any]) -> None:
         if shape is None or not self.enabled:
@@ -160,7 +161,9 @@ class Validator:
         key = shape_key(shape)
         if key in self._checks:
             return self._checks[key]
-        self._checks[key] = None  # provisional: recursive shapes stop here
+        if key in self._compiling:
+            return self._recursive(key)
+        self._compiling.add(key)
         kind = shape.type_name
         check: Check | None
         if kind == "structure":
@@ -173,6 +176,19 @@ class Validator:
             rules = scalar_rules(shape, self.enums)
             check = None if rules is None else _scalar(rules)
         self._checks[key] = check
+        self._compiling.discard(key)
+        return check
+
+    def _recursive(self, key: tuple[str, str]) -> Check:
+        """A shape reached again while it is being compiled (AttributeValue inside its own M/L):
+        look its check up when called, once compilation has finished."""
+        checks = self._checks
+
+        def check(v: Any, path: str, errors: list[str]) -> None:
+            found = checks.get(key)
+            if found is not None:
+                found(v, path, errors)
+
         return check
 
     def _struct(self, shape: Shape) -> Check | None:

@@ -5,6 +5,14 @@ operations in snake_case (CreateHostedZone -> create_hosted_zone) and take (ctx,
 params and result shaped exactly as the botocore model says (plain dicts; timestamps as
 datetime, blobs as bytes). A method may be sync (run on a worker thread, free to use the store)
 or async (run on the event loop; must not block). Errors are raised as cloudlet.aws.errors.AwsError.
+
+Inline operations: the hop to a worker thread costs more than a small store operation, so a
+service may list sync operations in `inline_operations` (or decide per request in `runs_inline`)
+to have the gateway call them directly on the event loop. Only operations whose work is bounded
+and small belong there: a few store reads/writes of bounded size (one item, one table
+description), no network, no sleeping, no unbounded scans. The gateway still uses the pool for
+them while any other handler runs there (it may hold the store's write lock) and when
+durability is "full" (every commit fsyncs). The store never checkpoints inline (store/sqlite.py).
 """
 
 from __future__ import annotations
@@ -74,6 +82,12 @@ class ServiceApi(Component):
     """Base of every AWS API. `service_name` is the botocore model name."""
 
     service_name: ClassVar[str] = ""
+    # sync operations cheap and bounded enough to run on the event loop (see the module docstring)
+    inline_operations: ClassVar[frozenset[str]] = frozenset()
+
+    def runs_inline(self, operation: str, params: dict[str, Any]) -> bool:
+        """Whether this request may run on the event loop; override to decide on the params."""
+        return operation in self.inline_operations
 
     def handler(self, operation: str) -> Handler | None:
         fn = getattr(self, snake(operation), None)

@@ -4,10 +4,17 @@ Durability: in WAL mode with synchronous=NORMAL a committed transaction is in th
 COMMIT returns, so killing the process (even with SIGKILL) loses nothing acknowledged; only an
 OS crash or power loss could drop the last commits. durability="full" (synchronous=FULL) fsyncs
 every commit and survives those too.
+
+Checkpoints (copying the WAL back into the database file) never run inside a commit: SQLite's
+automatic checkpoint is off (wal_autocheckpoint=0) and a background thread runs a PASSIVE
+checkpoint every CHECKPOINT_COMMITS commits or CHECKPOINT_SECONDS, whichever comes first. Commits
+stay short and predictable, which lets the gateway run small store operations on the event loop.
+A checkpoint only copies frames already durable in the WAL, so it changes nothing for kill -9.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -16,6 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cloudlet.store.base import DocMixin, Key, encode_key
+
+log = logging.getLogger("cloudlet.store")
+
+CHECKPOINT_COMMITS = 1000
+CHECKPOINT_SECONDS = 1.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (ns TEXT NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL, PRIMARY KEY (ns, k)) WITHOUT ROWID;
@@ -102,6 +114,11 @@ class SqliteStore:
         con = self._connection()
         con.executescript(_SCHEMA)
         self._seq = con.execute("SELECT value FROM meta WHERE name='seq'").fetchone()[0]
+        # background checkpoints: started by the first write (read-only replicas never need one)
+        self._checkpointed = self._seq
+        self._checkpointer: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._stopping = False
 
     def _connection(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
@@ -111,6 +128,7 @@ class SqliteStore:
             con.execute(f"PRAGMA synchronous={self._sync}")
             con.execute("PRAGMA busy_timeout=30000")
             con.execute("PRAGMA cache_size=-65536")
+            con.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
             self._local.con = con
             self._local.txn = None
             with self._all_lock:
@@ -166,10 +184,45 @@ class SqliteStore:
                 raise
             finally:
                 self._local.txn = None
+            if self._checkpointer is None:
+                self._start_checkpointer()
+            elif self._seq - self._checkpointed >= CHECKPOINT_COMMITS:
+                self._wake.set()
         for cb in txn._callbacks:
             cb()
 
+    def _start_checkpointer(self) -> None:
+        if self.path == ":memory:":
+            self._checkpointer = threading.current_thread()  # no WAL: nothing to checkpoint
+            return
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint_loop, name="sqlite-checkpoint", daemon=True
+        )
+        self._checkpointer.start()
+
+    def _checkpoint_loop(self) -> None:
+        con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        try:
+            while not self._stopping:
+                self._wake.wait(CHECKPOINT_SECONDS)
+                self._wake.clear()
+                seq = self._seq
+                if seq == self._checkpointed or self._stopping:
+                    continue
+                try:
+                    con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error:
+                    log.exception("WAL checkpoint failed; retrying later")
+                    continue
+                self._checkpointed = seq
+        finally:
+            con.close()
+
     def close(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._checkpointer is not None and self._checkpointer is not threading.current_thread():
+            self._checkpointer.join(timeout=30)
         with self._all_lock:
             for con in self._all:
                 try:

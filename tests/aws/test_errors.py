@@ -74,3 +74,16 @@ def test_unmodeled_errors_parse_back(service: str) -> None:
         assert ids and ids[0] == "req-1"
     none_op = proto.serialize_error(None, AwsError("UnknownOperationException", "x", 404), "r")
     assert none_op.status == 404
+
+
+def test_non_ascii_header_values_are_rfc2047_encoded() -> None:
+    from tests.aws.wire import botocore_parse
+
+    model = service_model("s3")
+    op = model.operation_model("HeadObject")
+    resp = build_protocol(model).serialize(
+        op, {"Metadata": {"name": "café\r\nx"}, "ContentType": "text/plain"}, "r"
+    )
+    value = resp.headers.get("x-amz-meta-name")
+    assert value == "=?UTF-8?B?Y2Fmw6kNCng=?="
+    assert botocore_parse(op, resp)["Metadata"] == {"name": value}

@@ -192,3 +192,33 @@ def test_s3_virtual_hosted_request_parses_path_style() -> None:
 
     op, params = protocol_for(service_model("s3")).parse(req)
     assert (op.name, params["Bucket"], params["Key"]) == ("GetObject", "my-bucket", "dir/file name.txt")
+
+
+def test_expiry_and_skew() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from cloudlet.aws.sigv4 import check_time
+
+    c = boto3.client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=ENDPOINT,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key=SECRET,
+        config=Config(signature_version="s3v4"),
+    )
+    url = urlsplit(c.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"}, ExpiresIn=60))
+    cred = parse_credential(HttpRequest("GET", url.path, url.query, Headers([("Host", url.netloc)])))
+    assert cred is not None
+    now = datetime.now(UTC)
+    check_time(cred, now)
+    with pytest.raises(AwsError) as info:
+        check_time(cred, now + timedelta(seconds=120))
+    assert (info.value.code, info.value.status) == ("AccessDenied", 403)
+    signed = sent(client("dynamodb"), "list_tables")
+    header_cred = parse_credential(signed)
+    assert header_cred is not None
+    check_time(header_cred, now)
+    with pytest.raises(AwsError) as info:
+        check_time(header_cred, now + timedelta(minutes=20))
+    assert info.value.code == "RequestTimeTooSkewed"

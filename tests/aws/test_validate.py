@@ -231,3 +231,14 @@ def test_missing_required_query_member_is_a_validation_error() -> None:
     err = error_of("route53", req)
     assert err.code == "InvalidInput"
     assert "Value null at 'vPCId' failed to satisfy constraint: Member must not be null" in err.message
+
+
+def test_constraints_inside_recursive_shapes() -> None:
+    long_name = "a" * 65536
+    item = {"k": {"S": "1"}, "doc": {"M": {"inner": {"L": [{"M": {long_name: {"S": "x"}}}]}}}}
+    err = error_of("dynamodb", dynamodb("PutItem", {"TableName": "tbl", "Item": item}))
+    assert err.code == "ValidationException"
+    assert (
+        "Map keys must satisfy constraint: [Member must have length less than or equal to 65535]"
+        in err.message
+    )

@@ -33,7 +33,9 @@ def test_workers_apply_routing_policies_like_the_main_process(tmp_path: Path) ->
     heavy = RecordSet("w.example.com.", "A", 60, ("192.0.2.1",), set_identifier="a", weight=10)
     zero = RecordSet("w.example.com.", "A", 60, ("192.0.2.2",), set_identifier="b", weight=0)
     with running_plane(tmp_path, workers=3) as h:
-        h.plane.selector = Router(Geo.from_settings(h.plane.deps.settings), groups_in(lambda: h.plane.engine.view))
+        h.plane.selector = Router(
+            Geo.from_settings(h.plane.deps.settings), groups_in(lambda: h.plane.engine.view)
+        )
         h.put_zone("Z1", "example.com.", zone_records("example.com.", []) + [heavy, zero])
         for _ in range(40):
             resp = h.udp(dns.message.make_query("w.example.com.", "A"))

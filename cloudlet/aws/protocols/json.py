@@ -19,6 +19,9 @@ from cloudlet.aws.protocols.base import WireProtocol
 from cloudlet.aws.protocols.jsonshape import JsonCodec, Reader, Writer, default_hook
 from cloudlet.aws.protocols.values import ValueFormatError
 
+# one encoder for every response: json.dumps with options builds a new JSONEncoder per call (~2.5 us)
+_ENCODER = json.JSONEncoder(default=default_hook, separators=(",", ":"))
+
 # services whose error __type carries a namespace (AWS's Coral-generated JSON services do; Cognito
 # and Global Accelerator send the bare code)
 NAMESPACED_ERRORS = ("dynamodb", "dynamodbstreams")
@@ -117,7 +120,7 @@ class JsonProtocol(WireProtocol):
             return writer
 
     def _response(self, status: int, doc: Any, request_id: str, extra: list[tuple[str, str]]) -> HttpResponse:
-        body = json.dumps(doc, default=default_hook, separators=(",", ":")).encode()
+        body = _ENCODER.encode(doc).encode()
         headers = [("Content-Type", self.content_type), ("x-amzn-RequestId", request_id), *extra]
         if self.crc32:
             headers.append(("x-amz-crc32", str(zlib.crc32(body))))

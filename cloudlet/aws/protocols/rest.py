@@ -48,6 +48,14 @@ def split_header_list(text: str) -> list[str]:
     return items
 
 
+def header_safe(value: str) -> str:
+    """A header value HTTP can carry: text outside printable ASCII is sent RFC 2047-encoded, as S3
+    does for user metadata (a raw CR/LF would split the header, other bytes would not survive)."""
+    if all(" " <= c <= "~" or c == "\t" for c in value):
+        return value
+    return "=?UTF-8?B?" + values.b64encode(value.encode("utf-8")) + "?="
+
+
 def _quote_header_item(value: str) -> str:
     if '"' in value or "," in value:
         return '"' + value.replace('"', '\\"') + '"'
@@ -237,10 +245,10 @@ class RestProtocol(WireProtocol):
                 elif member.serialization.get("jsonvalue"):
                     headers[wire] = values.b64encode(json.dumps(value, separators=(",", ":")))
                 else:
-                    headers[wire] = scalar_to_text(member, value, values.RFC822)
+                    headers[wire] = header_safe(scalar_to_text(member, value, values.RFC822))
             elif where == "headers":
                 for k, v in value.items():
-                    headers[wire + k] = str(v)
+                    headers[wire + k] = header_safe(str(v))
             elif name == payload:
                 if member.type_name == "blob":
                     body = values.as_bytes(value)

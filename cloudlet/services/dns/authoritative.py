@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import dns.name
 import dns.rcode
@@ -36,9 +36,9 @@ class Outcome(enum.Enum):
     REFUSED = "REFUSED"
 
 
-@dataclass(frozen=True)
-class Client:
-    """Who asks: the source address, and the EDNS Client Subnet when the query carried one."""
+class Client(NamedTuple):
+    """Who asks: the source address, and the EDNS Client Subnet when the query carried one.
+    (A tuple: built per routed query on the fast path, where a frozen dataclass costs ~1 us.)"""
 
     address: str | None = None
     ecs_address: str | None = None

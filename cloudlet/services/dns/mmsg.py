@@ -97,6 +97,8 @@ class MmsgReader:
         self.len_at = _Mmsghdr.msg_len.offset // 4
         self.lens = memoryview(self.rmsgs).cast("B").cast("I")
         self.iovs = memoryview(self.siov).cast("B").cast("Q")
+        self._i = 0  # the datagram being answered: `_peer` gives its sender, decoded on demand
+        self._peer = self._current_addr  # one bound method for all (no allocation per query)
         self.loop = asyncio.get_running_loop()
         self.loop.add_reader(self.fd, self._drain)
 
@@ -123,7 +125,8 @@ class MmsgReader:
                 elif ln >= SLOT:
                     resp = self.engine.answer(data[:12], None, False) if ln >= 12 else None
                 else:
-                    resp = self.engine.answer(data, self._addr(i), False)
+                    self._i = i
+                    resp = self.engine.miss(data, self._peer, False)  # decodes it if needed
                 if resp is None:
                     continue
                 if out != i:  # a dropped query before this one: move the address down
@@ -137,6 +140,9 @@ class MmsgReader:
             del keep
             if n < BATCH:
                 return
+
+    def _current_addr(self) -> tuple[str, int]:
+        return self._addr(self._i)
 
     def _addr(self, i: int) -> tuple[str, int]:
         raw = ctypes.string_at(self.rmsgs[i].msg_hdr.msg_name, self.rmsgs[i].msg_hdr.msg_namelen)

@@ -112,7 +112,7 @@ class UdpReader:
         recvfrom = self.sock.recvfrom
         sendto = self.sock.sendto
         get = self.engine.udp_cache.get
-        answer = self.engine.answer
+        miss = self.engine.miss
         for _ in range(256):  # bounded, so TCP and timers get their turn under a flood
             try:
                 data, addr = recvfrom(65535)
@@ -125,7 +125,7 @@ class UdpReader:
                 if hit is not None:
                     sendto(data[:2] + hit, addr)
                 else:
-                    resp = answer(data, addr, False)
+                    resp = miss(data, addr, False)
                     if resp is not None:
                         sendto(resp, addr)
             except OSError as exc:  # full send buffer or unreachable peer: drop, as UDP may

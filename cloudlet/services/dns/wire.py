@@ -4,7 +4,9 @@
 drop) and says whether the response may be cached for identical query bytes. It owns the
 protocol rules around the answer: header checks (QR, opcode), FORMERR, EDNS0 (version, payload
 size, DO, Client Subnet), class and meta-type refusals, truncation. The answer itself comes from
-authoritative.py; engine.py calls this on a cache miss.
+authoritative.py; engine.py calls this on a cache miss. With `prerender`, an answer that a
+routing policy chose also comes back as its value rotations, unshuffled (engine.py / routed.py
+keep them per chosen record sets instead of shuffling per query).
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ class Reply:
     wire: bytes
     cacheable: bool
     answer: Answer | None = None
-    # for a cacheable answer with several values in an RRset: the same response with the values
-    # rotated (wire first), so repeated questions see them in turn as Route 53 varies the order
+    # for a cacheable answer with several values in an RRset (or any routed answer when asked to
+    # prerender): the same response with the values rotated (wire first), so repeated questions
+    # see them in turn as Route 53 varies the order
     variants: tuple[bytes, ...] = ()
 
 
@@ -64,6 +67,7 @@ def answer_query(
     *,
     tcp: bool,
     limits: Limits,
+    prerender: bool = False,
 ) -> Reply | None:
     if len(data) < 12:
         return None
@@ -92,12 +96,14 @@ def answer_query(
     if ecs is not None:
         client = Client(client.address, ecs.address, ecs.srclen)
     ans = resolve(view, q.name, q.rdtype, client, selector)
-    wire = _render(msg, ans, max_size, limits, ecs)
     turns = min(MAX_ROTATIONS, max((len(rds) for _, rds in ans.answer), default=1))
-    if not ans.cacheable or turns < 2:
-        return Reply(wire, ans.cacheable, ans)
-    rotated = (_render(msg, _rotated(ans, i), max_size, limits, ecs) for i in range(1, turns))
-    return Reply(wire, True, ans, (wire, *rotated))
+    if not ans.cacheable and not prerender:
+        return Reply(_render(msg, ans, max_size, limits, ecs, shuffle=True), False, ans)
+    wire = _render(msg, ans, max_size, limits, ecs, shuffle=False)
+    if ans.cacheable and turns < 2:
+        return Reply(wire, True, ans)
+    rotated = (_render(msg, _rotated(ans, i), max_size, limits, ecs, shuffle=False) for i in range(1, turns))
+    return Reply(wire, ans.cacheable, ans, (wire, *rotated))
 
 
 def _rotated(ans: Answer, turn: int) -> Answer:
@@ -130,7 +136,9 @@ def _render(
     max_size: int,
     limits: Limits,
     ecs: dns.edns.ECSOption | None,
+    shuffle: bool = False,
 ) -> bytes:
+    """The response; `shuffle` puts each RRset's values in random order (per-query answers)."""
     q = msg.question[0]
     flags = dns.flags.QR | (msg.flags & (dns.flags.RD | dns.flags.CD)) | (ans.rcode & 0xF)
     if ans.aa:
@@ -143,7 +151,6 @@ def _render(
             options.append(dns.edns.ECSOption(ecs.address, ecs.srclen, scope))
             opt_size += 4 + 4 + (ecs.srclen + 7) // 8
         opt_size += 11
-    shuffle = not ans.cacheable  # rendered per query anyway; cached answers rotate instead
     r = dns.renderer.Renderer(msg.id, flags, max_size)
     r.add_question(q.name, q.rdtype, q.rdclass)
     if opt_size:

@@ -112,4 +112,3 @@ async def _serve(settings: Settings, port: int, applied: Any, parent: int) -> No
         tcp.close()
         with contextlib.suppress(Exception):
             store.close()
-

@@ -90,27 +90,107 @@ def choose(
     cidr: CidrTable = EMPTY_CIDR,
     resolve_alias: ResolveAlias | None = None,
 ) -> Group:
+    return prepare(group, client, health, cidr=cidr, resolve_alias=resolve_alias).draw(rng)
+
+
+# policies whose outcome depends on who asks (the rest depend only on health and chance)
+CLIENT_POLICIES = frozenset({"latency", "geolocation", "geoproximity", "ip"})
+_FIXED, _WEIGHTED, _UNIFORM, _SHUFFLE = 0, 1, 2, 3
+
+
+class Choice:
+    """A selection with health and the client already applied: a fixed answer, or the pool a
+    random draw is made from. `choose` is `prepare(...).draw(rng)`; the DNS plane keeps a
+    Choice while the health view, the CIDR table and the client stay the same (router.py), so
+    the per-query part is only the draw. A weighted pick returns one of a fixed set of 1-tuples."""
+
+    __slots__ = ("kind", "pool", "total", "bounds", "draw")
+
+    def __init__(self, kind: int, pool: Group) -> None:
+        self.kind = kind
+        self.pool = pool
+        self.total = 0
+        self.bounds: tuple[tuple[int, Group], ...] = ()
+        # draw(rng) -> the chosen record sets; bound once, so a draw is one call, no dispatch
+        self.draw: Callable[[random.Random], Group] = self._fixed
+        if kind == _WEIGHTED:
+            running = 0
+            bounds = []
+            for r in pool:
+                running += r.weight or 0
+                bounds.append((running, (r,)))
+            self.total, self.bounds = running, tuple(bounds)
+            self.draw = self._weighted
+            if running <= 0:  # all weight 0: uniformly
+                self.kind = _UNIFORM
+                self.draw = self._uniform
+        elif kind == _SHUFFLE:
+            self.draw = self._shuffled
+
+    def outcomes(self) -> tuple[bool, int, tuple[tuple[int, Group], ...]] | None:
+        """The draw as data, for a caller that keeps its own table: (draws, total, ((bound,
+        chosen), ...)). With `draws`, a draw is `point = rng.random() * total` and the first
+        entry whose bound exceeds it (else the last); without, the one entry. None for the
+        draws that are not a single uniform point (multivalue, all-zero weights)."""
+        if self.kind == _FIXED:
+            return False, 0, ((0, self.pool),)
+        if self.kind == _WEIGHTED:
+            return True, self.total, self.bounds
+        return None
+
+    def _fixed(self, rng: random.Random) -> Group:
+        return self.pool
+
+    def _weighted(self, rng: random.Random) -> Group:
+        # the first record whose running weight exceeds a uniform point in [0, total)
+        point = rng.random() * self.total
+        for bound, one in self.bounds:
+            if point < bound:
+                return one
+        return self.bounds[-1][1]
+
+    def _uniform(self, rng: random.Random) -> Group:
+        return self.bounds[rng.randrange(len(self.bounds))][1]
+
+    def _shuffled(self, rng: random.Random) -> Group:
+        return _draw_multivalue(self.pool, rng)
+
+
+def prepare(
+    group: Group,
+    client: ClientInfo | None,
+    health: HealthView,
+    *,
+    cidr: CidrTable = EMPTY_CIDR,
+    resolve_alias: ResolveAlias | None = None,
+) -> Choice:
+    """Everything of `choose` but the random draw. `client` may be None for the policies not in
+    CLIENT_POLICIES."""
     if not group:
-        return ()
+        return Choice(_FIXED, ())
     policy = group[0].policy
     if policy == "simple":
-        return group
+        return Choice(_FIXED, group)
     ok = _Health(health, resolve_alias)
     if policy == "weighted":
-        return _weighted(group, ok, rng)
+        pool = _weighted_pool(group, ok)
+        return Choice(_WEIGHTED, pool) if pool else Choice(_FIXED, ())
     if policy == "failover":
-        return _failover(group, ok)
+        return Choice(_FIXED, _failover(group, ok))
     if policy == "multivalue":
-        return _multivalue(group, ok, rng)
-    if policy == "latency":
-        return _first_healthy(_by_latency(group, client), ok)
-    if policy == "geolocation":
-        return _first_healthy(_geolocation_chain(group, client), ok)
-    if policy == "geoproximity":
-        return _first_healthy(_by_geoproximity(group, client), ok)
-    if policy == "ip":
-        return _first_healthy(_cidr_chain(group, client, cidr), ok)
-    return group
+        healthy = tuple(r for r in group if ok(r))
+        return Choice(_SHUFFLE, healthy or group)
+    if policy in CLIENT_POLICIES:
+        if client is None:
+            raise ValueError(f"{policy} routing needs the client")
+        if policy == "latency":
+            return Choice(_FIXED, _first_healthy(_by_latency(group, client), ok))
+        if policy == "geolocation":
+            return Choice(_FIXED, _first_healthy(_geolocation_chain(group, client), ok))
+        if policy == "geoproximity":
+            return Choice(_FIXED, _first_healthy(_by_geoproximity(group, client), ok))
+        return Choice(_FIXED, _first_healthy(_cidr_chain(group, client, cidr), ok))
+    return Choice(_FIXED, group)
 
 
 def _first_healthy(candidates: Sequence[RecordSet], ok: _Health) -> Group:
@@ -122,27 +202,15 @@ def _first_healthy(candidates: Sequence[RecordSet], ok: _Health) -> Group:
 
 
 # -- weighted ----------------------------------------------------------------------------------
-def _weighted(group: Group, ok: _Health, rng: random.Random) -> Group:
+def _weighted_pool(group: Group, ok: _Health) -> Group:
     nonzero = [r for r in group if (r.weight or 0) > 0]
     zero = [r for r in group if (r.weight or 0) == 0]
     # AWS: healthy non-zero records first; if all of those are down, healthy zero-weight ones;
     # if everything is down, all count as healthy (non-zero by weight, else zero uniformly)
     for pool in ([r for r in nonzero if ok(r)], [r for r in zero if ok(r)], nonzero, zero):
         if pool:
-            return (_pick_weighted(pool, rng),)
+            return tuple(pool)
     return ()
-
-
-def _pick_weighted(pool: Sequence[RecordSet], rng: random.Random) -> RecordSet:
-    total = sum(r.weight or 0 for r in pool)
-    if total <= 0:
-        return pool[rng.randrange(len(pool))]
-    point = rng.random() * total
-    for r in pool:
-        point -= r.weight or 0
-        if point < 0:
-            return r
-    return pool[-1]
 
 
 # -- failover ----------------------------------------------------------------------------------
@@ -159,9 +227,8 @@ def _failover(group: Group, ok: _Health) -> Group:
 
 
 # -- multivalue --------------------------------------------------------------------------------
-def _multivalue(group: Group, ok: _Health, rng: random.Random) -> Group:
-    healthy = [r for r in group if ok(r)]
-    pool = healthy or list(group)
+def _draw_multivalue(pool: Group, rng: random.Random) -> Group:
+    """Up to MULTIVALUE_MAX of the pool (the healthy records, or all when none is), random."""
     if len(pool) <= MULTIVALUE_MAX:
         picked = list(pool)
         rng.shuffle(picked)

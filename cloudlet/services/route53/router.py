@@ -10,6 +10,11 @@ Alias records with EvaluateTargetHealth look up their same-zone target group thr
 `find_group(zone_id, name, type)` (the DNS plane's current compiled view: None when the zone is
 not one we serve, () when it is but the name/type is absent) and walk it to at most MAX_DEPTH
 levels; targets outside our zones (CloudFront, ELB, ...) count as healthy.
+
+`router.compile(records)` is the same selection for one group as a reusable callable for the
+DNS plane's prerendered-answer path: it keeps the group's policies.Choice while the health view
+and CIDR table are the same objects (per client for the client-dependent policies), so a query
+costs only the random draw; a swapped view or table is seen on the very next call.
 """
 
 from __future__ import annotations
@@ -29,10 +34,11 @@ from cloudlet.services.route53 import health_store
 from cloudlet.services.route53.cidr import EMPTY_CIDR, CidrTable, load_cidr_table
 from cloudlet.services.route53.health_view import EMPTY_HEALTH, HealthView
 from cloudlet.services.route53.model import RecordSet
-from cloudlet.services.route53.policies import choose, group_healthy
+from cloudlet.services.route53.policies import CLIENT_POLICIES, Choice, choose, group_healthy, prepare
 
 MAX_DEPTH = 8
 CLIENT_CACHE = 65536  # ClientInfo per (source, ECS): Geo is fixed for the process's life
+CHOICES_PER_GROUP = 4096  # compiled selections kept per group for the client-dependent policies
 FindGroup = Callable[[str, str, str], tuple[RecordSet, ...] | None]
 _UNSPECIFIED = ipaddress.ip_address("0.0.0.0")
 
@@ -45,7 +51,17 @@ class DnsClient(Protocol):
     ecs_prefix: int
 
 
+_GENERATION_OF = frozenset({"health", "cidr", "rng"})
+
+
 class Router:
+    generation = 0  # moves on every assignment of health, cidr or rng (CompiledGroup.table)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in _GENERATION_OF:  # after the value: a reader seeing the new generation sees it
+            object.__setattr__(self, "generation", self.generation + 1)
+
     def __init__(
         self,
         geo: Geo,
@@ -65,6 +81,10 @@ class Router:
         return choose(
             records, info, health, self.rng, cidr=self.cidr, resolve_alias=self._alias_health(health, 0)
         )
+
+    def compile(self, records: tuple[RecordSet, ...]) -> CompiledGroup:
+        """`self(records, client)` as a callable for one group that memoizes its Choice."""
+        return CompiledGroup(self, records)
 
     def client_info(self, client: DnsClient) -> ClientInfo:
         key = (client.address, client.ecs_address, client.ecs_prefix)
@@ -110,6 +130,73 @@ class Router:
             statuses = health_store.load_statuses(txn)
         self.cidr = load_cidr_table(store)
         self.health = HealthView(statuses, self.health.version + 1)
+
+
+class CompiledGroup:
+    """One group's selection with its policies.Choice memoized. Valid as long as the DNS view it
+    came from (alias targets are looked up in it): the DNS plane drops it with its cache on a
+    zone swap. `needs_client` is False when the outcome cannot depend on who asks (the caller
+    may then pass None)."""
+
+    __slots__ = ("router", "records", "needs_client", "_health", "_cidr", "_choice", "_by_client")
+
+    def __init__(self, router: Router, records: tuple[RecordSet, ...]) -> None:
+        self.router = router
+        self.records = records
+        self.needs_client = bool(records) and records[0].policy in CLIENT_POLICIES
+        self._health: HealthView | None = None
+        self._cidr: CidrTable | None = None
+        self._choice: Choice | None = None
+        self._by_client: dict[tuple[str | None, str | None, int], Choice] = {}
+
+    def __call__(self, client: DnsClient | None) -> tuple[RecordSet, ...]:
+        router = self.router
+        if router.health is self._health and router.cidr is self._cidr:
+            choice = self._choice  # the common case: same views, client-independent policy
+            if choice is not None:
+                return choice.draw(router.rng)
+        else:
+            self._health, self._cidr = router.health, router.cidr
+            self._choice = None
+            self._by_client = {}
+        health, cidr = self._health, self._cidr
+        assert health is not None and cidr is not None
+        if not self.needs_client:
+            choice = self._choice = self._prepare(None, health, cidr)
+            return choice.draw(router.rng)
+        assert client is not None
+        key = (client.address, client.ecs_address, client.ecs_prefix)
+        choice = self._by_client.get(key)
+        if choice is None:
+            choice = self._prepare(router.client_info(client), health, cidr)
+            if len(self._by_client) >= CHOICES_PER_GROUP:
+                self._by_client.clear()
+            self._by_client[key] = choice
+        return choice.draw(router.rng)
+
+    def table(
+        self,
+    ) -> tuple[Router, int, random.Random, bool, int, tuple[tuple[int, tuple[RecordSet, ...]], ...]] | None:
+        """This group's selection as a table the DNS plane may keep while `router.generation`
+        stays the same: (router, generation, rng, draws, total, ((bound, chosen), ...)) as in
+        policies.Choice.outcomes; None when the outcome depends on the client or is not one
+        uniform draw (services/dns/routed.py)."""
+        router = self.router
+        generation = router.generation  # first: a swap after this only makes the table stale
+        if self.needs_client:
+            return None
+        health, cidr = router.health, router.cidr
+        if health is not self._health or cidr is not self._cidr or self._choice is None:
+            self._health, self._cidr, self._by_client = health, cidr, {}
+            self._choice = self._prepare(None, health, cidr)
+        outcomes = self._choice.outcomes()
+        if outcomes is None:
+            return None
+        return (router, generation, router.rng, *outcomes)
+
+    def _prepare(self, info: ClientInfo | None, health: HealthView, cidr: CidrTable) -> Choice:
+        alias = self.router._alias_health(health, 0)
+        return prepare(self.records, info, health, cidr=cidr, resolve_alias=alias)
 
 
 def groups_in(view: Callable[[], Any]) -> FindGroup:

@@ -111,6 +111,25 @@ def test_strict_auth_verifies_signatures(cloudlet_factory) -> None:
         sts("AKIDOTHER", "s3cr3t").get_caller_identity()
     assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
 
+    # a correctly signed request from an hour ago is refused as too skewed
+    import datetime as dt
+    from unittest import mock
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(
+        method="POST", url=server.endpoint + "/", data="Action=GetCallerIdentity&Version=2011-06-15",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    # sign as a client whose clock is an hour behind would
+    with mock.patch("botocore.auth.get_current_datetime", return_value=an_hour_ago):
+        SigV4Auth(Credentials("AKIDEXAMPLE", "s3cr3t"), "sts", "us-east-1").add_auth(request)
+    r = httpx.post(server.endpoint + "/", content=request.body, headers=dict(request.headers))
+    assert r.status_code == 403 and b"RequestTimeTooSkewed" in r.content
+
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

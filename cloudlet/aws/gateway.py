@@ -11,9 +11,9 @@ import inspect
 import json
 import logging
 import time
-from datetime import UTC, datetime
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 from cloudlet import ids

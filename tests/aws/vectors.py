@@ -1,4 +1,4 @@
-"""Loading botocore's protocol test vectors (/work/shared/vectors/botocore-protocols) as models and cases."""
+"""Loading botocore's protocol test vectors (tests/aws/botocore_vectors: botocore's tests/unit/protocols) as models and cases."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
 
-VECTORS = Path("/work/shared/vectors/botocore-protocols")
+# a copy of shared/vectors/botocore-protocols, so any clone can run the conformance tests
+VECTORS = Path(__file__).with_name("botocore_vectors")
 PROTOCOLS = ("json", "json_1_0", "query", "rest-json", "rest-xml")
 
 

@@ -42,7 +42,7 @@ class DynamoDbApi(TablesApi, ItemsApi, QueryApi, BatchApi, TransactionsApi):
 
     def __init__(self, deps: Deps) -> None:
         super().__init__(deps)
-        self.catalog = Catalog()
+        self.catalog = Catalog(deps.store)
         self._handlers: dict[str, Handler | None] = {}
 
     def handler(self, operation: str) -> Handler | None:

@@ -1,25 +1,29 @@
 """Where table definitions and their item statistics live in the store.
 
 Namespaces: `dynamodb/tables` (key `<account>/<region>/<name>` -> Table document) and
-`dynamodb/stats` (key table id -> Stats document). Every data-plane request looks its table up
-here inside its own transaction; parsed tables are memoised by their stored bytes, so a changed
-definition is always seen (the bytes differ) and nothing is trusted from memory alone.
-Neighbours: tables.py (control plane) writes definitions; storage.py keeps Stats current.
+`dynamodb/stats` (key table id -> Stats document). The store is the source of truth; parsed
+definitions are cached in memory by (account, region, name), and an entry is only ever filled
+from a transaction that provably sees the latest committed definitions (see `_may_cache`), and
+evicted by every put/delete of that table, so a data-plane request costs no catalog read.
+Only this process writes the catalog (one server per state directory).
+Neighbours: tables.py (control plane) writes definitions; stats.py keeps Stats.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 
 from cloudlet.services.dynamodb import errors
 from cloudlet.services.dynamodb.model import Stats, Table
-from cloudlet.store import Txn
+from cloudlet.store import Store, Txn
 from cloudlet.store.base import prefix_end
 
 NS_TABLES = "dynamodb/tables"
 NS_STATS = "dynamodb/stats"
 _MEMO_SIZE = 256
+_CACHE_SIZE = 10_000  # definitions are ~1 KB parsed; past this, lookups just read the store
 
 
 def table_key(account: str, region: str, name: str) -> str:
@@ -37,10 +41,19 @@ def resolve_name(name: str, account: str, region: str) -> tuple[str, str, str]:
 
 
 class Catalog:
-    def __init__(self) -> None:
+    def __init__(self, store: Store) -> None:
+        self._store = store
         self._memo: OrderedDict[bytes, Table] = OrderedDict()
+        self._cache: dict[tuple[str, str, str], Table] = {}
+        self._lock = threading.Lock()
+        # the store sequence number of the last transaction that changed a definition
+        self._changed_seq = -1
 
     def get(self, txn: Txn, account: str, region: str, name: str) -> Table | None:
+        ck = (account, region, name)
+        cached = self._cache.get(ck)
+        if cached is not None:
+            return cached
         raw = txn.get(NS_TABLES, table_key(account, region, name))
         if raw is None:
             return None
@@ -50,12 +63,33 @@ class Catalog:
             self._memo[raw] = table
             if len(self._memo) > _MEMO_SIZE:
                 self._memo.popitem(last=False)
+        with self._lock:
+            if self._may_cache(txn) and len(self._cache) < _CACHE_SIZE:
+                self._cache[ck] = table
         return table
 
+    def _may_cache(self, txn: Txn) -> bool:
+        """Whether `txn` sees every committed definition change and none of its own (called under
+        the lock that put/delete take, so no change can slip between this check and the insert).
+        A write transaction holds the store's write lock, so the store's sequence is its own minus
+        one; a read transaction began at the store's sequence and nothing has committed since
+        only if the two are still equal."""
+        current = self._store.seq
+        if current == txn.seq - 1 or current == txn.seq:
+            return current >= self._changed_seq
+        return False
+
+    def _changing(self, txn: Txn, table: Table) -> None:
+        with self._lock:
+            self._cache.pop((table.account, table.region, table.name), None)
+            self._changed_seq = max(self._changed_seq, txn.seq)
+
     def put(self, txn: Txn, table: Table) -> None:
+        self._changing(txn, table)
         txn.put_doc(NS_TABLES, table_key(table.account, table.region, table.name), table.to_doc())
 
     def delete(self, txn: Txn, table: Table) -> None:
+        self._changing(txn, table)
         txn.delete(NS_TABLES, table_key(table.account, table.region, table.name))
         txn.delete(NS_STATS, table.table_id)
 

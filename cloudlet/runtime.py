@@ -64,14 +64,7 @@ class Runtime:
         events.bind_loop(asyncio.get_running_loop())
         self.deps = Deps(settings=s, store=self.store, events=events, clock=self.clock)
         for name, path in self._selected():
-            try:
-                cls = load_component(path)
-            except ModuleNotFoundError as e:  # DEV-ONLY tolerance while components land; removed at integration
-                if e.name and path.startswith(e.name):
-                    log.warning("component %s not present (%s)", name, e.name)
-                    continue
-                raise
-            component = cls(self.deps)
+            component = load_component(path)(self.deps)
             self.deps.services[name] = component
             self.components.append(component)
         for component in self.components:

@@ -16,6 +16,7 @@ from cloudlet.services.dynamodb.batch import BatchApi
 from cloudlet.services.dynamodb.catalog import Catalog
 from cloudlet.services.dynamodb.items import ItemsApi
 from cloudlet.services.dynamodb.query import QueryApi
+from cloudlet.services.dynamodb.stats import StatsKeeper
 from cloudlet.services.dynamodb.tables import TablesApi
 from cloudlet.services.dynamodb.transactions import TransactionsApi
 
@@ -43,7 +44,13 @@ class DynamoDbApi(TablesApi, ItemsApi, QueryApi, BatchApi, TransactionsApi):
     def __init__(self, deps: Deps) -> None:
         super().__init__(deps)
         self.catalog = Catalog(deps.store)
+        self.stats = StatsKeeper(deps.store)
         self._handlers: dict[str, Handler | None] = {}
+
+    async def stop(self) -> None:
+        # fold the in-memory statistics into the store so the next start need not recount
+        self.stats.flush()
+        await super().stop()
 
     def handler(self, operation: str) -> Handler | None:
         # memoised: the name mangling in ServiceApi.handler is measurable at tens of thousands of calls/s

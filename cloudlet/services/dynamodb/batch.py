@@ -154,7 +154,7 @@ class BatchApi(Core):
                     seen.add(w.key)
                     writes.append((name, w))
             for name, w in writes:
-                capacity.merge(used, name, w.execute(txn))
+                capacity.merge(used, name, w.execute(txn, self.stats))
                 if metrics == "SIZE" and (m := collection_metrics(tables[name], w)):
                     collection.setdefault(name, []).append(m)
         result: dict[str, Any] = {"UnprocessedItems": {}}

@@ -10,6 +10,7 @@ from cloudlet.services.base import RequestContext, ServiceApi
 from cloudlet.services.dynamodb import errors
 from cloudlet.services.dynamodb.catalog import Catalog, resolve_name
 from cloudlet.services.dynamodb.model import Table
+from cloudlet.services.dynamodb.stats import StatsKeeper
 from cloudlet.store import Txn
 
 
@@ -18,6 +19,7 @@ class Core(ServiceApi):
     name = "dynamodb"
 
     catalog: Catalog
+    stats: StatsKeeper
 
     @property
     def status_delay(self) -> float:

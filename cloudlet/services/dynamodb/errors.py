@@ -53,6 +53,8 @@ def table_name_problems(
 
 def check_data_table_name(name: Any) -> None:
     """Item operations accept 1..255 characters, or a table ARN up to 1024 (resolved by the caller)."""
+    if type(name) is str and 0 < len(name) <= 255 and _NAME_RE.match(name):
+        return  # the common case, checked once per request ("arn:" never matches: no ':' allowed)
     if isinstance(name, str) and name.startswith("arn:"):
         if len(name) > 1024:
             raise constraints(

@@ -65,7 +65,7 @@ class ItemsApi(Core):
         with self.deps.store.write() as txn:
             table = self.data_table(txn, ctx, params["TableName"])
             write = prepare_put(table, params["Item"], cond, on_fail)
-            units = write.execute(txn)
+            units = write.execute(txn, self.stats)
         out: dict[str, Any] = {}
         if rv == "ALL_OLD" and write.old:
             out["Attributes"] = write.old
@@ -89,7 +89,7 @@ class ItemsApi(Core):
         with self.deps.store.write() as txn:
             table = self.data_table(txn, ctx, params["TableName"])
             write = prepare_keyed(table, "Delete", params.get("Key"), cond, None, on_fail)
-            units = write.execute(txn)
+            units = write.execute(txn, self.stats)
         out: dict[str, Any] = {}
         if rv == "ALL_OLD" and write.old:
             out["Attributes"] = write.old
@@ -116,7 +116,7 @@ class ItemsApi(Core):
             write = prepare_keyed(
                 table, "Update", params.get("Key"), cond, update, on_fail, exprs.legacy_update
             )
-            units = write.execute(txn)
+            units = write.execute(txn, self.stats)
         out: dict[str, Any] = {}
         attrs: Item | None = None
         if rv == "ALL_OLD":

@@ -6,7 +6,8 @@ disagree, and a crash leaves either all or nothing):
   Keys sort exactly as DynamoDB orders partition and sort keys, so Query is a range scan.
 - `dynamodb/i/<table id>/<index>`: key = encode(index pk) [+ encode(index sk)] + the item's primary
   key (unique, and ties on the index key keep table order) -> the projected item.
-- catalog.NS_STATS: count and bytes of the table and of each index, updated with every write.
+- catalog.NS_STATS: count and bytes of the table and of each index; each write reports its deltas
+  to stats.StatsKeeper (which explains how they stay exact across a kill -9).
 Neighbours: catalog.py (tables), keys.py (encoding), items.py/query.py/batch.py/transactions.py.
 """
 
@@ -15,20 +16,27 @@ from __future__ import annotations
 import base64
 import json
 import math
-from typing import Any
+import pickle
+from typing import TYPE_CHECKING, Any
 
-from cloudlet.services.dynamodb.catalog import Catalog
 from cloudlet.services.dynamodb.keys import encode_key_value, encode_primary_key
 from cloudlet.services.dynamodb.model import Index, Item, Table
 from cloudlet.services.dynamodb.values import item_size
 from cloudlet.store import Txn
 
-# A stored item is: one byte saying whether it holds binary values (base64 in the JSON), its
-# DynamoDB size (4 bytes, big-endian; so reads never recompute it), then the item as JSON.
-_PLAIN, _WITH_BINARY = b"J", b"X"
+if TYPE_CHECKING:
+    from cloudlet.services.dynamodb.stats import StatsKeeper
+
+# A stored item is: one format byte, its DynamoDB size (4 bytes, big-endian; so reads never
+# recompute it), then the item. Format "P" (written now): a pickle (protocol 5) of the item as
+# plain dicts, lists, str, bytes and bool: 4-6x cheaper to write and 2-3x cheaper to read than JSON,
+# and binary values need no base64 walk. Only this service writes these bytes, and only from
+# normalized items, so unpickling them runs no foreign code. Formats "J" / "X" (JSON without / with
+# base64-encoded binary values) were written by earlier versions and are still read.
+_PICKLED, _PLAIN, _WITH_BINARY = b"P", b"J", b"X"
 _HEADER = 5
 _DECODE = json.JSONDecoder().decode
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_PICKLE = 5
 
 
 def items_ns(table: Table) -> str:
@@ -40,28 +48,6 @@ def index_ns(table: Table, ix: Index) -> str:
 
 
 # -- item encoding ---------------------------------------------------------------------------------
-def _to_json(av: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    kind, value = next(iter(av.items()))
-    if kind == "B":
-        return {"B": base64.b64encode(value).decode()}, True
-    if kind == "BS":
-        return {"BS": [base64.b64encode(v).decode() for v in value]}, True
-    if kind == "L":
-        out, binary = [], False
-        for v in value:
-            j, b = _to_json(v)
-            out.append(j)
-            binary |= b
-        return ({"L": out}, True) if binary else (av, False)
-    if kind == "M":
-        m, binary = {}, False
-        for k, v in value.items():
-            m[k], b = _to_json(v)
-            binary |= b
-        return ({"M": m}, True) if binary else (av, False)
-    return av, False
-
-
 def _from_json(av: dict[str, Any]) -> dict[str, Any]:
     kind, value = next(iter(av.items()))
     if kind == "B":
@@ -76,19 +62,15 @@ def _from_json(av: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_item(item: Item, size: int | None = None) -> bytes:
-    out: dict[str, Any] = {}
-    binary = False
-    for name, av in item.items():
-        out[name], b = _to_json(av)
-        binary |= b
-    head = (_WITH_BINARY if binary else _PLAIN) + (item_size(item) if size is None else size).to_bytes(
-        4, "big"
-    )
-    return head + _ENCODE(out).encode("utf-8", "surrogatepass")
+    head = _PICKLED + (item_size(item) if size is None else size).to_bytes(4, "big")
+    return head + pickle.dumps(item, _PICKLE)
 
 
 def load_item(raw: bytes) -> Item:
-    item: Item = _DECODE(raw[_HEADER:].decode("utf-8", "surrogatepass"))
+    if raw[:1] == _PICKLED:
+        item: Item = pickle.loads(memoryview(raw)[_HEADER:])
+        return item
+    item = _DECODE(raw[_HEADER:].decode("utf-8", "surrogatepass"))
     if raw[:1] == _WITH_BINARY:
         return {k: _from_json(v) for k, v in item.items()}
     return item
@@ -157,40 +139,44 @@ def write_item(
     key: bytes,
     old: Item | None,
     new: Item | None,
-    old_size: int | None = None,
-    new_size: int | None = None,
+    old_size: int | None,
+    new_size: int | None,
+    stats: StatsKeeper,
 ) -> dict[str, float]:
-    """Replace `old` by `new` (None = absent) at `key`, keeping indexes and statistics in step.
-    Sizes may be passed when the caller knows them.
+    """Replace `old` by `new` (None = absent) at `key`, keeping indexes in step and reporting the
+    statistics deltas to `stats`. Sizes may be passed when the caller knows them.
 
     Returns the write capacity units consumed: "" for the table, then one entry per index touched."""
     if old is None and new is None:
         return {"": 1.0}
-    stats = Catalog.stats(txn, table.table_id)
+    stats.claim(txn, table)
     if old_size is None:
         old_size = item_size(old) if old is not None else 0
     if new_size is None:
         new_size = item_size(new) if new is not None else 0
     ns = items_ns(table)
+    count = 0
     if new is None:
         txn.delete(ns, key)
-        stats.count -= 1
+        count = -1
     else:
         txn.put(ns, key, dump_item(new, new_size))
         if old is None:
-            stats.count += 1
-    stats.size += new_size - old_size
+            count = 1
     units: dict[str, float] = {"": float(_units(max(old_size, new_size)))}
+    deltas: dict[str, list[int]] | None = None
     for ix in table.indexes:
         ok, nk = index_key(table, ix, old), index_key(table, ix, new)
         if ok is None and nk is None:
             continue
-        entry = stats.indexes.setdefault(ix.name, [0, 0])
         iname = index_ns(table, ix)
         po = project(table, ix, old) if ok is not None and old is not None else None
         pn = project(table, ix, new) if nk is not None and new is not None else None
         if ok == nk and po == pn:
             continue  # nothing the index carries changed: no index write
+        if deltas is None:
+            deltas = {}
+        entry = deltas[ix.name] = [0, 0]
         so = (old_size if po is old else item_size(po)) if po is not None else 0
         sn = (new_size if pn is new else item_size(pn)) if pn is not None else 0
         cost = 0
@@ -209,14 +195,14 @@ def write_item(
                 cost += _units(max(so, sn))
             entry[1] += sn - so
         units[ix.name] = float(cost)
-    Catalog.put_stats(txn, table.table_id, stats)
+    stats.add(txn, table.table_id, count, new_size - old_size, deltas)
     return units
 
 
-def backfill_index(txn: Txn, table: Table, ix: Index) -> None:
+def backfill_index(txn: Txn, table: Table, ix: Index, stats: StatsKeeper) -> None:
     """Build a new GSI from the table's items (items whose key type does not fit are skipped)."""
-    stats = Catalog.stats(txn, table.table_id)
-    entry = stats.indexes.setdefault(ix.name, [0, 0])
+    stats.claim(txn, table)
+    entry = [0, 0]
     iname = index_ns(table, ix)
     for _, raw in txn.scan(items_ns(table)):
         item = load_item(raw)
@@ -228,7 +214,7 @@ def backfill_index(txn: Txn, table: Table, ix: Index) -> None:
         txn.put(iname, k, dump_item(p, size))
         entry[0] += 1
         entry[1] += size
-    Catalog.put_stats(txn, table.table_id, stats)
+    stats.add(txn, table.table_id, 0, 0, {ix.name: entry})
 
 
 def _index_key_fits(ix: Index, item: Item) -> bool:
@@ -242,11 +228,9 @@ def _index_key_fits(ix: Index, item: Item) -> bool:
     return True
 
 
-def drop_index(txn: Txn, table: Table, ix: Index) -> None:
+def drop_index(txn: Txn, table: Table, ix: Index, stats: StatsKeeper) -> None:
     txn.delete_range(index_ns(table, ix))
-    stats = Catalog.stats(txn, table.table_id)
-    stats.indexes.pop(ix.name, None)
-    Catalog.put_stats(txn, table.table_id, stats)
+    stats.drop_index(txn, table, ix.name)
 
 
 def drop_table(txn: Txn, table: Table) -> None:

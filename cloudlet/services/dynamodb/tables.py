@@ -16,7 +16,7 @@ from cloudlet.services.dynamodb.catalog import Catalog, resolve_name
 from cloudlet.services.dynamodb.core import Core
 from cloudlet.services.dynamodb.describe import describe
 from cloudlet.services.dynamodb.errors import constraint, validation
-from cloudlet.services.dynamodb.model import Table
+from cloudlet.services.dynamodb.model import Stats, Table
 from cloudlet.services.dynamodb.table_updates import apply_table_update
 
 MAX_TAGS = 50
@@ -107,14 +107,13 @@ class TablesApi(Core):
                 raise errors.in_use(f"Table already exists: {table.name}")
             self.catalog.put(txn, table)
             Catalog.put_stats(txn, table.table_id, Catalog.stats(txn, table.table_id))
-        desc = describe(table, Catalog.stats(txn, "-"), now, status="CREATING")
+        desc = describe(table, Stats(), now, status="CREATING")
         return {"TableDescription": desc}
 
     def describe_table(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.deps.store.read() as txn:
             table = self._control_table(txn, ctx, params.get("TableName"))
-            stats = Catalog.stats(txn, table.table_id)
-        return {"Table": describe(table, stats, self.now())}
+        return {"Table": describe(table, self.stats.current(table), self.now())}
 
     def delete_table(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         now = self.now()
@@ -133,9 +132,10 @@ class TablesApi(Core):
                 raise validation(
                     "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."
                 )
-            stats = Catalog.stats(txn, table.table_id)
+            stats = self.stats.current(table)
             storage.drop_table(txn, table)
             self.catalog.delete(txn, table)
+            self.stats.forget(txn, table.table_id)
         return {"TableDescription": describe(table, stats, now, status="DELETING")}
 
     def update_table(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -149,11 +149,11 @@ class TablesApi(Core):
             _unsupported_specs(params)
             updated, created, dropped = apply_table_update(table, params, now, self.status_delay, ctx)
             for ix in dropped:
-                storage.drop_index(txn, updated, ix)
+                storage.drop_index(txn, updated, ix, self.stats)
             self.catalog.put(txn, updated)
             for ix in created:
-                storage.backfill_index(txn, updated, ix)
-            stats = Catalog.stats(txn, table.table_id)
+                storage.backfill_index(txn, updated, ix, self.stats)
+        stats = self.stats.current(updated)
         return {
             "TableDescription": describe(
                 updated,

@@ -187,7 +187,7 @@ class TransactionsApi(Core):
                 assert w is not None
                 name = spec["TableName"]
                 units = (
-                    w.store(txn)
+                    w.store(txn, self.stats)
                     if w.kind != "ConditionCheck"
                     else {"": capacity.read_units(item_size(w.old or {}), True)}
                 )

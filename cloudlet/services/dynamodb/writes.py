@@ -17,7 +17,8 @@ from cloudlet.services.dynamodb import errors, storage
 from cloudlet.services.dynamodb.key_rules import check_item_keys, check_key
 from cloudlet.services.dynamodb.model import Item, Table
 from cloudlet.services.dynamodb.request_exprs import Condition, Update
-from cloudlet.services.dynamodb.values import MAX_ITEM_SIZE, item_size, normalize_item
+from cloudlet.services.dynamodb.stats import StatsKeeper
+from cloudlet.services.dynamodb.values import MAX_ITEM_SIZE, item_size, normalize_item, value_size
 from cloudlet.store import Txn
 
 
@@ -68,12 +69,13 @@ class Write:
                     new = self.update.apply(base, existed=self.old is not None)
             if new is not None:
                 check_item_keys(self.table, new)
-                self.new_size = item_size(new)
+                base_size = self.old_size if self.old is not None else item_size(base)
+                self.new_size = _updated_size(base, base_size, new)
                 if self.new_size > MAX_ITEM_SIZE:
                     raise errors.validation("Item size to update has exceeded the maximum allowed size")
             self.new = new
 
-    def store(self, txn: Txn) -> dict[str, float]:
+    def store(self, txn: Txn, stats: StatsKeeper) -> dict[str, float]:
         if self.kind == "ConditionCheck":
             return {}
         if self.old is None and self.new is None:
@@ -86,14 +88,32 @@ class Write:
             self.new,
             self.old_size,
             self.new_size if self.new is not None else 0,
+            stats,
         )
 
-    def execute(self, txn: Txn) -> dict[str, float]:
+    def execute(self, txn: Txn, stats: StatsKeeper) -> dict[str, float]:
         err = self.evaluate(txn)
         if err is not None:
             raise err
         self.compute()
-        return self.store(txn)
+        return self.store(txn, stats)
+
+
+def _updated_size(base: Item, base_size: int, new: Item) -> int:
+    """item_size(new), measuring only the attributes that are not the very objects of `base`
+    (Update.apply copies the item shallowly, so untouched attributes are shared)."""
+    size = base_size
+    for name, av in base.items():
+        if new.get(name) is not av:
+            size -= _name_size(name) + value_size(av)
+    for name, av in new.items():
+        if base.get(name) is not av:
+            size += _name_size(name) + value_size(av)
+    return size
+
+
+def _name_size(name: str) -> int:
+    return len(name) if name.isascii() else len(name.encode("utf-8", "surrogatepass"))
 
 
 def prepare_put(table: Table, raw_item: Any, condition: Condition | None, return_old: bool) -> Write:

@@ -1,0 +1,162 @@
+"""Item count and size of each table and index (what DescribeTable reports), without a statistics
+write per item write.
+
+AWS refreshes ItemCount/TableSizeBytes about every 6 hours; we report exact figures but keep them
+cheaply: the stored row (catalog.NS_STATS) is a base, and the deltas of writes committed since
+are summed in memory (`_pending`), so DescribeTable answers base + pending.
+
+Crash safety (kill -9): before this process first writes a table's items, it stamps the table's
+row with its run id, in the same store transaction as that first write (`claim`). Pending deltas
+are folded back into the row and the stamp removed only by a clean `flush` (component stop). A
+row found stamped by another run therefore means that run may have died with deltas only in
+memory: the first claim or DescribeTable then recounts the table and its indexes from the stored
+items (one ordered scan reading each entry's recorded size, no decoding) and stamps the row as
+its own, inside one write transaction, so the recount and the stamp are consistent.
+Only one process writes a state directory. Neighbours: storage.py (reports each write's
+deltas), catalog.py (where the row lives), tables.py (DescribeTable, UpdateTable, DeleteTable).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from cloudlet.services.dynamodb.catalog import NS_STATS
+from cloudlet.services.dynamodb.model import Stats, Table
+from cloudlet.services.dynamodb.storage import index_ns, items_ns, stored_size
+from cloudlet.store import Store, Txn
+
+_OWNER = "o"  # the row field holding the run id of the process that has deltas only in memory
+
+
+class StatsKeeper:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._run = uuid.uuid4().hex
+        self._lock = threading.Lock()
+        self._pending: dict[str, Stats] = {}
+        self._claimed: set[str] = set()  # table ids whose row carries this run's stamp (committed)
+
+    # -- writes ------------------------------------------------------------------------------------
+    def claim(self, txn: Txn, table: Table) -> None:
+        """In a write transaction, before `table`'s items change: make sure its row is stamped."""
+        if table.table_id in self._claimed:
+            return
+        doc = txn.get_doc(NS_STATS, table.table_id)
+        owner = doc.get(_OWNER) if doc is not None else None
+        if owner == self._run:  # stamped by an earlier transaction whose callback has not run yet
+            return
+        # no row, or one a crashed run left behind: count what is stored
+        stats = recount(txn, table) if doc is None or owner is not None else Stats.from_doc(doc)
+        out = stats.to_doc()
+        out[_OWNER] = self._run
+        txn.put_doc(NS_STATS, table.table_id, out)
+        table_id = table.table_id
+        txn.after_commit(lambda: self._claimed.add(table_id))
+
+    def add(
+        self, txn: Txn, table_id: str, count: int, size: int, indexes: dict[str, list[int]] | None
+    ) -> None:
+        """Record a write's deltas (count, bytes, per index [count, bytes]); they count once committed."""
+        txn.after_commit(lambda: self._apply(table_id, count, size, indexes))
+
+    def _apply(self, table_id: str, count: int, size: int, indexes: dict[str, list[int]] | None) -> None:
+        with self._lock:
+            p = self._pending.get(table_id)
+            if p is None:
+                p = self._pending[table_id] = Stats()
+            p.count += count
+            p.size += size
+            if indexes:
+                for name, (c, s) in indexes.items():
+                    entry = p.indexes.setdefault(name, [0, 0])
+                    entry[0] += c
+                    entry[1] += s
+
+    def drop_index(self, txn: Txn, table: Table, name: str) -> None:
+        """An index is being deleted: its figures go from the row now and from memory once committed."""
+        self.claim(txn, table)
+        doc = txn.get_doc(NS_STATS, table.table_id)
+        doc["i"].pop(name, None)
+        txn.put_doc(NS_STATS, table.table_id, doc)
+        table_id = table.table_id
+
+        def drop() -> None:
+            with self._lock:
+                p = self._pending.get(table_id)
+                if p is not None:
+                    p.indexes.pop(name, None)
+
+        txn.after_commit(drop)
+
+    def forget(self, txn: Txn, table_id: str) -> None:
+        """The table is being deleted (its row goes with it): drop what memory holds once committed."""
+
+        def drop() -> None:
+            with self._lock:
+                self._pending.pop(table_id, None)
+                self._claimed.discard(table_id)
+
+        txn.after_commit(drop)
+
+    # -- reads -------------------------------------------------------------------------------------
+    def current(self, table: Table) -> Stats:
+        """The exact statistics of `table` (recounting first if a crashed run left them behind)."""
+        with self._store.read() as txn:
+            doc = txn.get_doc(NS_STATS, table.table_id)
+        owner = doc.get(_OWNER) if doc is not None else None
+        if doc is None or (owner is not None and owner != self._run):
+            with self._store.write() as txn:
+                self.claim(txn, table)
+                doc = txn.get_doc(NS_STATS, table.table_id)
+        base = Stats.from_doc(doc)
+        with self._lock:
+            p = self._pending.get(table.table_id)
+            if p is None:
+                return base
+            out = Stats(
+                base.count + p.count, base.size + p.size, {k: list(v) for k, v in base.indexes.items()}
+            )
+            for name, (c, s) in p.indexes.items():
+                entry = out.indexes.setdefault(name, [0, 0])
+                entry[0] += c
+                entry[1] += s
+        return out
+
+    # -- shutdown ----------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Fold pending deltas into the rows and remove this run's stamps (clean shutdown)."""
+        with self._store.write() as txn:
+            for table_id in sorted(self._claimed):
+                doc = txn.get_doc(NS_STATS, table_id)
+                if doc is None:
+                    continue  # deleted
+                base = Stats.from_doc(doc)
+                with self._lock:
+                    p = self._pending.pop(table_id, None)
+                if p is not None:
+                    base.count += p.count
+                    base.size += p.size
+                    for name, (c, s) in p.indexes.items():
+                        entry = base.indexes.setdefault(name, [0, 0])
+                        entry[0] += c
+                        entry[1] += s
+                txn.put_doc(NS_STATS, table_id, base.to_doc())
+            self._claimed.clear()
+
+
+def recount(txn: Txn, table: Table) -> Stats:
+    """Count a table's items and index entries from the store (each entry records its size)."""
+    stats = Stats()
+    for _, raw in txn.scan(items_ns(table)):
+        stats.count += 1
+        stats.size += stored_size(raw)
+    for ix in table.indexes:
+        entry = stats.indexes[ix.name] = [0, 0]
+        for _, raw in txn.scan(index_ns(table, ix)):
+            entry[0] += 1
+            entry[1] += stored_size(raw)
+    return stats
+
+
+__all__ = ["StatsKeeper", "recount"]

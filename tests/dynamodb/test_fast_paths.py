@@ -1,0 +1,209 @@
+"""What the single-item fast paths keep in memory must never show through: the table-definition
+cache (catalog.py) follows DeleteTable/CreateTable and UpdateTable at once, the item statistics
+(stats.py) stay exact across a clean restart and a kill -9, UpdateItem's incremental item size
+equals a full recount, and items stored in the earlier JSON format still read back."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from cloudlet.services.dynamodb import storage
+from cloudlet.services.dynamodb.values import item_size
+from tests.dynamodb.support import error_of, unique
+
+
+def _wait_active(client: Any, name: str) -> None:
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100})
+
+
+def _create(client: Any, name: str, hash_: tuple[str, str], range_: tuple[str, str] | None = None) -> None:
+    defs = [{"AttributeName": hash_[0], "AttributeType": hash_[1]}]
+    schema = [{"AttributeName": hash_[0], "KeyType": "HASH"}]
+    if range_:
+        defs.append({"AttributeName": range_[0], "AttributeType": range_[1]})
+        schema.append({"AttributeName": range_[0], "KeyType": "RANGE"})
+    client.create_table(
+        TableName=name, AttributeDefinitions=defs, KeySchema=schema, BillingMode="PAY_PER_REQUEST"
+    )
+    _wait_active(client, name)
+
+
+def test_recreated_table_with_another_key_schema_is_seen_at_once(ddb: Any) -> None:
+    name = unique()
+    _create(ddb, name, ("pk", "S"))
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    assert ddb.get_item(TableName=name, Key={"pk": {"S": "a"}})["Item"]["v"] == {"N": "1"}
+    ddb.delete_table(TableName=name)
+    code, _ = error_of(ddb.get_item, TableName=name, Key={"pk": {"S": "a"}})
+    assert code == "ResourceNotFoundException"
+    _create(ddb, name, ("id", "N"), ("sk", "S"))
+    code, message = error_of(ddb.put_item, TableName=name, Item={"pk": {"S": "a"}})
+    assert code == "ValidationException" and "Missing the key id" in message
+    ddb.put_item(TableName=name, Item={"id": {"N": "7"}, "sk": {"S": "x"}})
+    assert ddb.get_item(TableName=name, Key={"id": {"N": "7"}, "sk": {"S": "x"}})["Item"] == {
+        "id": {"N": "7"},
+        "sk": {"S": "x"},
+    }
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["ItemCount"] == 1  # the old table's statistics are not carried over
+    ddb.delete_table(TableName=name)
+
+
+def test_gsi_added_by_update_table_is_maintained_by_the_next_put(ddb: Any) -> None:
+    name = unique()
+    _create(ddb, name, ("pk", "S"))
+    ddb.put_item(TableName=name, Item={"pk": {"S": "before"}, "g": {"S": "x"}})
+    ddb.update_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "by-g",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            }
+        ],
+    )
+    # the new index key type applies to the very next write
+    code, message = error_of(ddb.put_item, TableName=name, Item={"pk": {"S": "bad"}, "g": {"N": "1"}})
+    assert code == "ValidationException" and "IndexName: by-g" in message
+    ddb.put_item(TableName=name, Item={"pk": {"S": "after"}, "g": {"S": "x"}})
+    found = ddb.query(
+        TableName=name,
+        IndexName="by-g",
+        KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": {"S": "x"}},
+    )["Items"]
+    assert sorted(i["pk"]["S"] for i in found) == ["after", "before"]
+    index = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+    assert index["ItemCount"] == 2
+    ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by-g"}}])
+    ddb.put_item(TableName=name, Item={"pk": {"S": "later"}, "g": {"N": "1"}})  # no index: any type
+    assert ddb.describe_table(TableName=name)["Table"]["ItemCount"] == 3
+    ddb.delete_table(TableName=name)
+
+
+def _exact_stats(client: Any, name: str) -> tuple[int, int]:
+    items = [i for page in client.get_paginator("scan").paginate(TableName=name) for i in page["Items"]]
+    return len(items), sum(item_size(i) for i in items)
+
+
+def _described(client: Any, name: str) -> tuple[int, int]:
+    table = client.describe_table(TableName=name)["Table"]
+    return table["ItemCount"], table["TableSizeBytes"]
+
+
+def test_update_item_size_is_exact(ddb: Any) -> None:
+    name = unique()
+    _create(ddb, name, ("pk", "S"))
+    key = {"pk": {"S": "k"}}
+    ddb.update_item(
+        TableName=name,
+        Key=key,
+        UpdateExpression="SET a = :s",
+        ExpressionAttributeValues={":s": {"S": "héllo"}},
+    )
+    ddb.update_item(
+        TableName=name,
+        Key=key,
+        UpdateExpression="SET m = :m, n = :n ADD c :one",
+        ExpressionAttributeValues={
+            ":m": {"M": {"x": {"L": [{"N": "1"}]}}},
+            ":n": {"N": "-12.5"},
+            ":one": {"N": "1"},
+        },
+    )
+    ddb.update_item(
+        TableName=name,
+        Key=key,
+        UpdateExpression="SET m.x[1] = :b REMOVE a",
+        ExpressionAttributeValues={":b": {"B": b"\x00\x01"}},
+    )
+    ddb.update_item(TableName=name, Key=key, AttributeUpdates={"c": {"Action": "ADD", "Value": {"N": "5"}}})
+    assert _described(ddb, name) == _exact_stats(ddb, name)
+    ddb.delete_table(TableName=name)
+
+
+def _fill(client: Any, name: str, start: int, n: int) -> None:
+    for i in range(start, start + n):
+        client.put_item(TableName=name, Item={"pk": {"S": f"p{i}"}, "g": {"S": "x"}, "v": {"N": str(i)}})
+    client.delete_item(TableName=name, Key={"pk": {"S": f"p{start}"}})
+    client.update_item(
+        TableName=name,
+        Key={"pk": {"S": f"p{start + 1}"}},
+        UpdateExpression="SET big = :b",
+        ExpressionAttributeValues={":b": {"S": "y" * 500}},
+    )
+
+
+def test_statistics_survive_clean_restart_and_kill(cloudlet_factory: Any) -> None:
+    server = cloudlet_factory(settings={"services": "dynamodb"})
+    client = server.client("dynamodb")
+    name = "stats-test"
+    client.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-g",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    _wait_active(client, name)
+    _fill(client, name, 0, 20)
+    expected = _exact_stats(client, name)
+    assert expected[0] == 19 and _described(client, name) == expected
+    index_before = client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+    assert index_before["ItemCount"] == 19
+
+    server.stop()  # clean: the in-memory figures are folded into the store
+    server.start()
+    client = server.client("dynamodb")
+    assert _described(client, name) == expected
+    _fill(client, name, 100, 10)
+    expected = _exact_stats(client, name)
+
+    server.kill()  # the figures since the last clean stop were only in memory
+    server.start()
+    client = server.client("dynamodb")
+    assert _described(client, name) == expected  # recounted from the stored items
+    index = client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+    assert index["ItemCount"] == expected[0]
+
+    server.kill()  # killed again before any write: still recounted, still exact
+    server.start()
+    client = server.client("dynamodb")
+    _fill(client, name, 200, 5)  # the first write after a kill recounts before applying itself
+    assert _described(client, name) == _exact_stats(client, name)
+
+
+def test_items_stored_as_json_by_earlier_versions_still_read() -> None:
+    item = {"pk": {"S": "k"}, "b": {"B": b"\x00\xff"}, "l": {"L": [{"BS": [b"a"]}, {"M": {"x": {"N": "1"}}}]}}
+    wire: dict[str, Any] = {
+        "pk": {"S": "k"},
+        "b": {"B": base64.b64encode(b"\x00\xff").decode()},
+        "l": {"L": [{"BS": [base64.b64encode(b"a").decode()]}, {"M": {"x": {"N": "1"}}}]},
+    }
+    size = item_size(item)
+    raw_binary = b"X" + size.to_bytes(4, "big") + json.dumps(wire).encode()
+    assert storage.load_item(raw_binary) == item
+    assert storage.stored_size(raw_binary) == size
+    plain = {"pk": {"S": "k\ud800"}, "n": {"N": "1"}}
+    raw_plain = (
+        b"J" + (9).to_bytes(4, "big") + json.dumps(plain, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    )
+    assert storage.load_item(raw_plain) == plain
+    # what is written now round-trips, lone surrogates and binary included
+    mixed = {**item, "s": {"S": "x\udfff"}}
+    assert storage.load_item(storage.dump_item(mixed)) == mixed

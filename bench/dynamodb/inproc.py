@@ -7,7 +7,7 @@ Each request's params are decoded from JSON before timing (as the gateway hands 
 the figure is the handler plus its store transaction. `--profile OP` prints a cProfile of that op.
 
 Usage: bench/dynamodb/inproc.py [--n 2000] [--ops PutItem,GetItem,UpdateItem,DeleteItem,Query]
-                                [--profile PutItem] [--repeat 5]
+                                [--profile PutItem [--sort cumulative]] [--repeat 5]
 """
 
 from __future__ import annotations

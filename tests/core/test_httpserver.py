@@ -261,7 +261,8 @@ def test_gateway_answers_expect_100_continue_and_pipelined_requests(cloudlet: Cl
         sock.sendall(body + request + b"\r\n" + body)
         for _ in range(2):
             status, headers, payload = read_response(f)
-            assert status == 200 and payload == b'{"TableNames":[]}', payload
+            # the session server is shared with other tests (xdist): tables may exist
+            assert status == 200 and payload.startswith(b'{"TableNames":['), payload
             assert headers["x-amzn-requestid"]
 
 

@@ -84,6 +84,24 @@ def test_gsi_added_by_update_table_is_maintained_by_the_next_put(ddb: Any) -> No
     ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by-g"}}])
     ddb.put_item(TableName=name, Item={"pk": {"S": "later"}, "g": {"N": "1"}})  # no index: any type
     assert ddb.describe_table(TableName=name)["Table"]["ItemCount"] == 3
+    # the same index name again: backfilled from the items (the N-typed one is skipped), and its
+    # figures start afresh rather than from the deleted index's
+    ddb.update_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "by-g",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            }
+        ],
+    )
+    ddb.put_item(TableName=name, Item={"pk": {"S": "last"}, "g": {"S": "y"}})
+    index = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+    assert index["ItemCount"] == 3
     ddb.delete_table(TableName=name)
 
 

@@ -150,7 +150,8 @@ class ItemsApi(Core):
         out: dict[str, Any] = {}
         if item is not None:
             out["Item"] = projection.apply(item) if projection is not None else item
-        cc = capacity.report(table, mode, {"": capacity.read_units(size, consistent)}, "Read")
-        if cc:
-            out["ConsumedCapacity"] = cc
+        if mode is not None:
+            cc = capacity.report(table, mode, {"": capacity.read_units(size, consistent)}, "Read")
+            if cc:
+                out["ConsumedCapacity"] = cc
         return out

@@ -36,6 +36,11 @@ class StatsKeeper:
         self._lock = threading.Lock()
         self._pending: dict[str, Stats] = {}
         self._claimed: set[str] = set()  # table ids whose row carries this run's stamp (committed)
+        # (table id, index) -> the store sequence number of the transaction that deleted it.
+        # Callbacks run after the store's write lock is released, so a write committed just before
+        # the deletion may report after it: its index delta (an earlier sequence) is ignored, while
+        # a later index of the same name (built at a later sequence) counts normally.
+        self._dropped_at: dict[tuple[str, str], int] = {}
 
     # -- writes ------------------------------------------------------------------------------------
     def claim(self, txn: Txn, table: Table) -> None:
@@ -58,9 +63,12 @@ class StatsKeeper:
         self, txn: Txn, table_id: str, count: int, size: int, indexes: dict[str, list[int]] | None
     ) -> None:
         """Record a write's deltas (count, bytes, per index [count, bytes]); they count once committed."""
-        txn.after_commit(lambda: self._apply(table_id, count, size, indexes))
+        seq = txn.seq
+        txn.after_commit(lambda: self._apply(table_id, count, size, indexes, seq))
 
-    def _apply(self, table_id: str, count: int, size: int, indexes: dict[str, list[int]] | None) -> None:
+    def _apply(
+        self, table_id: str, count: int, size: int, indexes: dict[str, list[int]] | None, seq: int
+    ) -> None:
         with self._lock:
             p = self._pending.get(table_id)
             if p is None:
@@ -69,6 +77,8 @@ class StatsKeeper:
             p.size += size
             if indexes:
                 for name, (c, s) in indexes.items():
+                    if self._dropped_at and seq < self._dropped_at.get((table_id, name), -1):
+                        continue
                     entry = p.indexes.setdefault(name, [0, 0])
                     entry[0] += c
                     entry[1] += s
@@ -79,15 +89,21 @@ class StatsKeeper:
         doc = txn.get_doc(NS_STATS, table.table_id)
         doc["i"].pop(name, None)
         txn.put_doc(NS_STATS, table.table_id, doc)
-        table_id = table.table_id
+        table_id, seq = table.table_id, txn.seq
 
         def drop() -> None:
             with self._lock:
+                self._dropped_at[(table_id, name)] = seq
                 p = self._pending.get(table_id)
                 if p is not None:
                     p.indexes.pop(name, None)
 
         txn.after_commit(drop)
+
+    def index_built(self, txn: Txn, table_id: str, name: str, count: int, size: int) -> None:
+        """A new index was filled with `count` entries of `size` bytes (counted once committed)."""
+        seq = txn.seq
+        txn.after_commit(lambda: self._apply(table_id, 0, 0, {name: [count, size]}, seq))
 
     def forget(self, txn: Txn, table_id: str) -> None:
         """The table is being deleted (its row goes with it): drop what memory holds once committed."""

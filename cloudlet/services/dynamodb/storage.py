@@ -214,7 +214,7 @@ def backfill_index(txn: Txn, table: Table, ix: Index, stats: StatsKeeper) -> Non
         txn.put(iname, k, dump_item(p, size))
         entry[0] += 1
         entry[1] += size
-    stats.add(txn, table.table_id, 0, 0, {ix.name: entry})
+    stats.index_built(txn, table.table_id, ix.name, entry[0], entry[1])
 
 
 def _index_key_fits(ix: Index, item: Item) -> bool:

@@ -59,12 +59,14 @@ class Runtime:
     async def start(self) -> dict[str, int]:
         s = self.settings
         s.state_dir.mkdir(parents=True, exist_ok=True)
-        self.store = open_store(str(s.db_path), durability=s.durability)
+        classes = [(name, load_component(path)) for name, path in self._selected()]
+        streams = {stream for _, cls in classes for stream in cls.follows}
+        self.store = open_store(str(s.db_path), durability=s.durability, streams=streams)
         events = EventBus()
         events.bind_loop(asyncio.get_running_loop())
         self.deps = Deps(settings=s, store=self.store, events=events, clock=self.clock)
-        for name, path in self._selected():
-            component = load_component(path)(self.deps)
+        for name, cls in classes:
+            component = cls(self.deps)
             self.deps.services[name] = component
             self.components.append(component)
         for component in self.components:

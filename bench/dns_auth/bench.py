@@ -31,6 +31,7 @@ import dns.exception
 import dns.message
 import dns.query
 
+from cloudlet.services.dns.plane import DnsPlane
 from cloudlet.services.route53 import health_store
 from cloudlet.services.route53 import store as r53store
 from cloudlet.services.route53.model import HostedZone, RecordSet
@@ -70,7 +71,7 @@ def routed_records() -> list[RecordSet]:
 
 
 def write_cloudlet_state(state: Path) -> None:
-    store = SqliteStore(state / "state.db")
+    store = SqliteStore(state / "state.db", streams=DnsPlane.follows)
     with store.write() as txn:
         r53store.put_zone(txn, HostedZone("ZBENCH", ZONE, "bench"))
         for r in records() + routed_records():

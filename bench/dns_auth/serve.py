@@ -27,7 +27,7 @@ from cloudlet.store import SqliteStore
 
 async def main(state_dir: Path, port: int, workers: int) -> None:
     settings = Settings(dns_port=port, state_dir=state_dir, dns_workers=workers)
-    store = SqliteStore(settings.db_path)
+    store = SqliteStore(settings.db_path, streams=DnsPlane.follows)
     events = EventBus()
     events.bind_loop(asyncio.get_running_loop())
     deps = Deps(settings=settings, store=store, events=events, clock=SystemClock())

@@ -67,6 +67,9 @@ class Component:
     """Anything the runtime builds and starts: an AWS API, a data plane, or both."""
 
     name: ClassVar[str] = ""
+    # store streams (namespace prefixes) whose own change sequence this component's other
+    # processes follow (Store.committed_seq(stream)); the runtime opens the store with them
+    follows: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps

@@ -8,11 +8,13 @@ JSON documents.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cloudlet.store.base import Store, Txn
 from cloudlet.store.sqlite import SqliteStore
 
 __all__ = ["Store", "Txn", "SqliteStore", "open_store"]
 
 
-def open_store(path: str, durability: str = "normal") -> Store:
-    return SqliteStore(path, durability=durability)
+def open_store(path: str, durability: str = "normal", streams: Iterable[str] = ()) -> Store:
+    return SqliteStore(path, durability=durability, streams=streams)

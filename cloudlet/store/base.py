@@ -64,8 +64,9 @@ class Store(Protocol):
     def seq(self) -> int:
         """The change sequence number: +1 per committed write transaction."""
         ...
-    def committed_seq(self) -> int:
-        """The change sequence as committed by any process sharing the database."""
+    def committed_seq(self, stream: str | None = None) -> int:
+        """The change sequence as committed by any process sharing the database; with a stream
+        (a namespace prefix the store was opened to follow), the last commit that wrote to it."""
         ...
     def close(self) -> None: ...
 

@@ -18,7 +18,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,12 +41,16 @@ class ReadOnlyError(RuntimeError):
 
 
 class SqliteTxn(DocMixin):
-    __slots__ = ("_con", "_writable", "_callbacks", "seq")
+    __slots__ = ("_con", "_writable", "_callbacks", "seq", "_followed", "touched")
 
-    def __init__(self, con: sqlite3.Connection, writable: bool, seq: int) -> None:
+    def __init__(
+        self, con: sqlite3.Connection, writable: bool, seq: int, followed: frozenset[str] = frozenset()
+    ) -> None:
         self._con = con
         self._writable = writable
         self._callbacks: list[Callable[[], None]] = []
+        self._followed = followed
+        self.touched: set[str] = set()  # followed streams this transaction wrote to
         # for a write: the change sequence number this transaction commits as; for a read: the last one seen
         self.seq = seq
 
@@ -58,11 +62,20 @@ class SqliteTxn(DocMixin):
         if not self._writable:
             raise ReadOnlyError("put in a read transaction")
         self._con.execute("INSERT OR REPLACE INTO kv(ns, k, v) VALUES (?,?,?)", (ns, encode_key(key), value))
+        if self._followed:
+            self._touch(ns)
+
+    def _touch(self, ns: str) -> None:
+        stream = ns.partition(".")[0]
+        if stream in self._followed:
+            self.touched.add(stream)
 
     def delete(self, ns: str, key: Key) -> bool:
         if not self._writable:
             raise ReadOnlyError("delete in a read transaction")
         cur = self._con.execute("DELETE FROM kv WHERE ns=? AND k=?", (ns, encode_key(key)))
+        if self._followed:
+            self._touch(ns)
         return cur.rowcount > 0
 
     def scan(
@@ -95,6 +108,8 @@ class SqliteTxn(DocMixin):
             cur = self._con.execute(
                 "DELETE FROM kv WHERE ns=? AND k>=? AND k<?", (ns, encode_key(start), encode_key(end))
             )
+        if self._followed:
+            self._touch(ns)
         return cur.rowcount
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -102,8 +117,13 @@ class SqliteTxn(DocMixin):
 
 
 class SqliteStore:
-    def __init__(self, path: str | os.PathLike[str], durability: str = "normal") -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], durability: str = "normal", streams: Iterable[str] = ()
+    ) -> None:
         self.path = str(path)
+        # Streams (namespace prefixes before the first ".") whose own change sequence is kept, for
+        # processes that follow only those (DNS workers follow "route53", not every DynamoDB write).
+        self._followed = frozenset(streams)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._sync = "FULL" if durability == "full" else "NORMAL"
@@ -139,11 +159,15 @@ class SqliteStore:
     def seq(self) -> int:
         return self._seq
 
-    def committed_seq(self) -> int:
+    def committed_seq(self, stream: str | None = None) -> int:
         """The change sequence as committed in the database, by any process (a replica or worker
-        follows other processes' writes with this; `seq` only counts this process's own)."""
+        follows other processes' writes with this; `seq` only counts this process's own). With a
+        stream: the sequence number of the last commit that wrote to that stream (0 if none) —
+        kept only for the streams the writing process was opened to follow."""
         con = self._connection()
-        return int(con.execute("SELECT value FROM meta WHERE name='seq'").fetchone()[0])
+        row = con.execute("SELECT value FROM meta WHERE name=?", ("seq" if stream is None else "seq:" + stream,))
+        found = row.fetchone()
+        return int(found[0]) if found else 0
 
     @contextmanager
     def read(self) -> Iterator[SqliteTxn]:
@@ -172,11 +196,17 @@ class SqliteStore:
         con = self._connection()
         with self._write_lock:
             con.execute("BEGIN IMMEDIATE")
-            txn = SqliteTxn(con, writable=True, seq=self._seq + 1)
+            txn = SqliteTxn(con, writable=True, seq=self._seq + 1, followed=self._followed)
             self._local.txn = txn
             try:
                 yield txn
                 con.execute("UPDATE meta SET value=value+1 WHERE name='seq'")
+                for stream in txn.touched:
+                    con.execute(
+                        "INSERT INTO meta(name, value) VALUES (?, ?) "
+                        "ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+                        ("seq:" + stream, txn.seq),
+                    )
                 con.execute("COMMIT")
                 self._seq += 1
             except BaseException:

@@ -127,7 +127,7 @@ def running_plane(
 ) -> Iterator[DnsHarness]:
     """A DnsPlane on its own event loop thread, over a SqliteStore in tmp_path."""
     settings = Settings(host=host, dns_port=0, state_dir=tmp_path, extra=extra or {}, dns_workers=workers)
-    store = SqliteStore(settings.db_path)
+    store = SqliteStore(settings.db_path, streams=DnsPlane.follows)
     loop = asyncio.new_event_loop()
     events = EventBus()
     events.bind_loop(loop)

@@ -200,3 +200,30 @@ def test_committed_seq_sees_other_processes_commits(tmp_path: Path) -> None:
     finally:
         a.close()
         b.close()
+
+
+def test_followed_streams_keep_their_own_change_sequence(tmp_path: Path) -> None:
+    """DNS workers follow "route53" only: a DynamoDB write must not move that sequence."""
+    s = SqliteStore(tmp_path / "db", streams=("route53",))
+    try:
+        assert s.committed_seq("route53") == 0
+        with s.write() as txn:
+            txn.put("route53.zones", "z", b"1")
+        assert s.committed_seq("route53") == 1 == s.committed_seq()
+        with s.write() as txn:
+            txn.put("dynamodb.items", "k", b"v")
+        assert s.committed_seq() == 2 and s.committed_seq("route53") == 1
+        with s.write() as txn:
+            txn.put("dynamodb.items", "k2", b"v")
+            txn.delete("route53.zones", "z")
+        assert s.committed_seq("route53") == 3
+        with s.write() as txn:
+            txn.delete_range("route53.zones")
+        assert s.committed_seq("route53") == 4
+        with pytest.raises(RuntimeError), s.write() as txn:
+            txn.put("route53.zones", "y", b"1")
+            raise RuntimeError
+        assert s.committed_seq("route53") == 4  # rolled back: no move
+        assert s.committed_seq("dynamodb") == 0  # not followed: not kept
+    finally:
+        s.close()

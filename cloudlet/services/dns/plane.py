@@ -66,6 +66,7 @@ def load_view(deps: Deps) -> tuple[View, int]:
 
 class DnsPlane(Component):
     name = "dns"
+    follows = ("route53",)  # worker processes reload only when Route 53 state changes
 
     def __init__(self, deps: Deps, selector: Selector | None = None) -> None:
         super().__init__(deps)

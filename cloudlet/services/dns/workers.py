@@ -1,8 +1,8 @@
 """Extra DNS worker processes sharing the listening port with SO_REUSEPORT.
 
 Each worker is what a replica on another host would be: it opens the store itself, builds its
-own View, binds UDP+TCP on the same port, and follows the store's change sequence (polling
-`store.committed_seq()`; a change reloads the zones on a worker thread, then swaps). It publishes the
+own View, binds UDP+TCP on the same port, and follows the store's change sequence of the streams DnsPlane.follows (polling
+`store.committed_seq("route53")`, so other services' writes cost it nothing; a change reloads the zones on a worker thread, then swaps). It publishes the
 sequence it has applied in shared memory; the main plane waits for every worker before it
 acknowledges a change, so GetChange's INSYNC covers all of them. Neighbour: plane.py.
 """
@@ -91,7 +91,12 @@ async def _serve(settings: Settings, port: int, applied: Any, parent: int) -> No
     # collections come from the store, where the health plane persists them.
     router = Router(Geo.from_settings(settings), groups_in(lambda: engine.view))
     engine.selector = router
-    seq = store.committed_seq()
+    from cloudlet.services.dns.plane import DnsPlane
+
+    def committed() -> int:
+        return max(store.committed_seq(stream) for stream in DnsPlane.follows)
+
+    seq = committed()
     view, _ = await asyncio.to_thread(load_view, deps)
     await asyncio.to_thread(router.refresh_from_store, store)
     engine.swap(view)
@@ -100,7 +105,7 @@ async def _serve(settings: Settings, port: int, applied: Any, parent: int) -> No
     try:
         while os.getppid() == parent:  # a worker never outlives the plane that started it
             await asyncio.sleep(POLL)
-            latest = store.committed_seq()
+            latest = committed()
             if latest != seq:
                 seq = latest  # read before loading: a later commit triggers another reload
                 view, _ = await asyncio.to_thread(load_view, deps)

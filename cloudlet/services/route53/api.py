@@ -30,6 +30,7 @@ from cloudlet.services.route53.account_api import AccountApi
 from cloudlet.services.route53.alias import AliasRegistry
 from cloudlet.services.route53.cidr_api import CidrApi
 from cloudlet.services.route53.delegation_api import DelegationSetApi
+from cloudlet.services.route53.geolocation_api import GeoLocationApi
 from cloudlet.services.route53.health_api import HealthCheckApi
 from cloudlet.services.route53.model import HostedZone
 from cloudlet.services.route53.vpc_api import VpcApi
@@ -40,7 +41,7 @@ MAX_RRSETS = 10000
 Params = dict[str, Any]
 
 
-class Route53Api(DelegationSetApi, AccountApi, VpcApi, HealthCheckApi, CidrApi, ServiceApi):
+class Route53Api(DelegationSetApi, AccountApi, VpcApi, HealthCheckApi, CidrApi, GeoLocationApi, ServiceApi):
     service_name: ClassVar[str] = "route53"
     name: ClassVar[str] = "route53"
 

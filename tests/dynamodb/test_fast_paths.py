@@ -51,10 +51,7 @@ def test_recreated_table_with_another_key_schema_is_seen_at_once(ddb: Any) -> No
     ddb.delete_table(TableName=name)
 
 
-def test_gsi_added_by_update_table_is_maintained_by_the_next_put(ddb: Any) -> None:
-    name = unique()
-    _create(ddb, name, ("pk", "S"))
-    ddb.put_item(TableName=name, Item={"pk": {"S": "before"}, "g": {"S": "x"}})
+def _add_index_on_g(ddb: Any, name: str, projection: str) -> None:
     ddb.update_table(
         TableName=name,
         AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
@@ -63,11 +60,18 @@ def test_gsi_added_by_update_table_is_maintained_by_the_next_put(ddb: Any) -> No
                 "Create": {
                     "IndexName": "by-g",
                     "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "ALL"},
+                    "Projection": {"ProjectionType": projection},
                 }
             }
         ],
     )
+
+
+def test_gsi_added_by_update_table_is_maintained_by_the_next_put(ddb: Any) -> None:
+    name = unique()
+    _create(ddb, name, ("pk", "S"))
+    ddb.put_item(TableName=name, Item={"pk": {"S": "before"}, "g": {"S": "x"}})
+    _add_index_on_g(ddb, name, "ALL")
     # the new index key type applies to the very next write
     code, message = error_of(ddb.put_item, TableName=name, Item={"pk": {"S": "bad"}, "g": {"N": "1"}})
     assert code == "ValidationException" and "IndexName: by-g" in message
@@ -86,19 +90,7 @@ def test_gsi_added_by_update_table_is_maintained_by_the_next_put(ddb: Any) -> No
     assert ddb.describe_table(TableName=name)["Table"]["ItemCount"] == 3
     # the same index name again: backfilled from the items (the N-typed one is skipped), and its
     # figures start afresh rather than from the deleted index's
-    ddb.update_table(
-        TableName=name,
-        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
-        GlobalSecondaryIndexUpdates=[
-            {
-                "Create": {
-                    "IndexName": "by-g",
-                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "KEYS_ONLY"},
-                }
-            }
-        ],
-    )
+    _add_index_on_g(ddb, name, "KEYS_ONLY")
     ddb.put_item(TableName=name, Item={"pk": {"S": "last"}, "g": {"S": "y"}})
     index = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
     assert index["ItemCount"] == 3

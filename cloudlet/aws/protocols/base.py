@@ -8,6 +8,7 @@ json.py, restjson.py, restxml.py, query.py, cbor.py (the families); validate.py.
 from __future__ import annotations
 
 import uuid
+from abc import ABC, abstractmethod
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -17,7 +18,7 @@ from cloudlet.aws.http import HttpRequest, HttpResponse
 from cloudlet.aws.validate import Validator
 
 
-class WireProtocol:
+class WireProtocol(ABC):
     """Parse requests into (operation, params) and write results and errors, for one service."""
 
     name = ""
@@ -36,12 +37,15 @@ class WireProtocol:
             if code:
                 self._error_shapes.setdefault(code, shape)
 
+    @abstractmethod
     def parse(self, req: HttpRequest) -> tuple[OperationModel, dict[str, Any]]:
         raise NotImplementedError
 
+    @abstractmethod
     def serialize(self, op: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
         raise NotImplementedError
 
+    @abstractmethod
     def serialize_error(self, op: OperationModel | None, err: AwsError, request_id: str) -> HttpResponse:
         raise NotImplementedError
 

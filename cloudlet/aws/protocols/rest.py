@@ -7,6 +7,7 @@ Neighbours: routes.py (operation lookup), values.py (scalar encodings), base.py.
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -72,12 +73,15 @@ class RestProtocol(WireProtocol):
         self.router = Router(list(self._ops.values()))
 
     # -- body hooks (per family) ---------------------------------------------------------------
+    @abstractmethod
     def read_body(self, shape: Shape, body: bytes) -> Any:
         raise NotImplementedError
 
+    @abstractmethod
     def write_body(self, shape: Shape, value: dict[str, Any], root: str | None) -> bytes:
         raise NotImplementedError
 
+    @abstractmethod
     def malformed(self, message: str) -> AwsError:
         raise NotImplementedError
 

@@ -64,31 +64,35 @@ def _no_such_location() -> AwsError:
     )
 
 
+def _location_key(params: dict[str, Any], prefix: str) -> tuple[str, str, str] | None:
+    """The listing sort key named by [Start]ContinentCode / [Start]CountryCode (+ SubdivisionCode);
+    None when neither is given."""
+    cont = params.get(prefix + "ContinentCode")
+    country = params.get(prefix + "CountryCode")
+    sub = params.get(prefix + "SubdivisionCode")
+    if cont is not None and (country is not None or sub is not None):
+        raise errors.invalid_input(f"Specify either {prefix}ContinentCode or {prefix}CountryCode, not both.")
+    if sub is not None and country is None:
+        raise errors.invalid_input(f"{prefix}SubdivisionCode requires {prefix}CountryCode.")
+    if cont is not None:
+        return ("1", cont, "")
+    if country is not None:
+        return ("0", country, sub or "")
+    return None
+
+
 class GeoLocationApi:
     def get_geo_location(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        cont = params.get("ContinentCode")
-        country = params.get("CountryCode")
-        sub = params.get("SubdivisionCode")
-        if cont is not None and (country is not None or sub is not None):
-            raise errors.invalid_input("Specify either ContinentCode or CountryCode, not both.")
-        if sub is not None and country is None:
-            raise errors.invalid_input("SubdivisionCode requires CountryCode.")
-        if cont is None and country is None:
+        key = _location_key(params, "")
+        if key is None:
             raise errors.invalid_input("Specify ContinentCode or CountryCode.")
-        key = ("1", cont, "") if cont is not None else ("0", country, sub or "")
         for k, entry in _locations():
             if k == key:
                 return {"GeoLocationDetails": dict(entry)}
         raise _no_such_location()
 
     def list_geo_locations(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        cont = params.get("StartContinentCode")
-        country = params.get("StartCountryCode")
-        sub = params.get("StartSubdivisionCode")
-        if cont is not None and (country is not None or sub is not None):
-            raise errors.invalid_input("Specify either StartContinentCode or StartCountryCode, not both.")
-        if sub is not None and country is None:
-            raise errors.invalid_input("StartSubdivisionCode requires StartCountryCode.")
+        key = _location_key(params, "Start")
         raw_max = params.get("MaxItems")
         try:
             max_items = DEFAULT_MAX_ITEMS if raw_max is None else int(raw_max)
@@ -98,9 +102,8 @@ class GeoLocationApi:
             raise errors.invalid_input("MaxItems must be a positive integer.")
         locations = _locations()
         start = 0
-        if cont is not None or country is not None:
-            key = ("1", cont, "") if cont is not None else ("0", country, sub or "")
-            start = next((i for i, (k, _) in enumerate(locations) if k >= key), len(locations))  # type: ignore[operator]
+        if key is not None:
+            start = next((i for i, (k, _) in enumerate(locations) if k >= key), len(locations))
         page = locations[start : start + max_items]
         out: dict[str, Any] = {
             "GeoLocationDetailsList": [dict(entry) for _, entry in page],

@@ -22,7 +22,7 @@ from cloudlet.clock import Clock, SystemClock
 from cloudlet.config import Settings
 from cloudlet.events import EventBus
 from cloudlet.services.base import Component, Deps, ServiceApi
-from cloudlet.store import Store, open_store
+from cloudlet.store import SqliteStore, Store, open_store
 
 log = logging.getLogger("cloudlet")
 
@@ -71,10 +71,12 @@ class Runtime:
             self.components.append(component)
         for component in self.components:
             await component.start()
-        apis = {
-            c.service_name: c for c in self.components if isinstance(c, ServiceApi) and c.service_name
-        }
-        self.gateway = Gateway(s, apis, self.status)
+        apis = {c.service_name: c for c in self.components if isinstance(c, ServiceApi) and c.service_name}
+        loop = asyncio.get_running_loop()
+        grouping = self.store if isinstance(self.store, SqliteStore) else None
+        if grouping is not None:
+            grouping.enable_grouping(loop.call_soon)
+        self.gateway = Gateway(s, apis, self.status, store=grouping)
         sock = _bind_tcp(s.host, s.port)
         self.deps.ports["aws"] = sock.getsockname()[1]
         self._server = HttpServer(self.gateway.handle, idle_timeout=30)

@@ -25,7 +25,8 @@ from cloudlet.aws.protocols import protocol_for
 from cloudlet.aws.requestlog import RequestLog
 from cloudlet.aws.routing import identify_service
 from cloudlet.config import Settings
-from cloudlet.services.base import Handler, RequestContext, ServiceApi
+from cloudlet.services.base import Handler, RequestContext, RunElsewhere, ServiceApi
+from cloudlet.store.base import GroupingStore
 
 log = logging.getLogger("cloudlet.requests")
 
@@ -39,6 +40,7 @@ class Gateway:
         apis: dict[str, ServiceApi],
         status: Callable[[], dict[str, Any]],
         workers: int = 4,
+        store: GroupingStore | None = None,
     ) -> None:
         self.settings = settings
         self.apis = apis
@@ -51,6 +53,10 @@ class Gateway:
         self._inline_allowed = settings.durability != "full"
         self._requests = RequestLog() if settings.log_requests else None
         self._handlers: dict[tuple[str, str], tuple[Handler | None, bool]] = {}
+        # group commit of inline handlers' store work (store/sqlite.py): one transaction per loop turn
+        self._store = store if self._inline_allowed else None
+        self._group = 0  # the number of the dirty group `_durable` waits on
+        self._group_done: asyncio.Future[None] | None = None
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -103,14 +109,14 @@ class Gateway:
             elif self._pooled == 0 and self._inline_allowed and api.runs_inline(op.name, params):
                 # Only while the pool is idle: a pooled handler may hold the store's write lock,
                 # and waiting for it here would stall every connection.
-                result = handler(ctx, params)  # type: ignore[assignment]
-            else:
-                self._pooled += 1
+                ctx.inline = True
                 try:
-                    loop = asyncio.get_running_loop()
-                    result = await loop.run_in_executor(self.pool, handler, ctx, params)
-                finally:
-                    self._pooled -= 1
+                    result = await self._inline(handler, ctx, params)
+                except RunElsewhere:
+                    ctx.inline = False
+                    result = await self._pooled_call(handler, ctx, params)
+            else:
+                result = await self._pooled_call(handler, ctx, params)
             resp = proto.serialize(op, result or {}, request_id)
         except AwsError as err:
             resp = self._error(proto, op, err, request_id)
@@ -119,6 +125,50 @@ class Gateway:
             resp = self._error(proto, op, internal_failure(), request_id)
         self._log(service, op.name if op else "-", resp.status, started)
         return resp
+
+    async def _pooled_call(self, handler: Handler, ctx: RequestContext, params: dict[str, Any]) -> Any:
+        self._pooled += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.pool, handler, ctx, params)
+        finally:
+            self._pooled -= 1
+
+    async def _inline(self, handler: Handler, ctx: RequestContext, params: dict[str, Any]) -> Any:
+        """Run a handler on the loop, in the loop turn's store group; answer once what it wrote
+        or read of its group's writes is durable (an error answer too: it may rest on them)."""
+        if self._store is None:
+            return handler(ctx, params)
+        failure: Exception | None = None
+        with self._store.grouped():
+            try:
+                result = handler(ctx, params)
+            except Exception as e:
+                failure = e
+        done = self._durable()
+        if done is not None:
+            await done
+        if failure is not None:
+            raise failure
+        return result
+
+    def _durable(self) -> asyncio.Future[None] | None:
+        """A future resolved when the open dirty group commits (one per group), or None."""
+        assert self._store is not None
+        number = self._store.dirty_group()
+        if not number:
+            return None
+        if number != self._group or self._group_done is None:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+            def committed(error: BaseException | None) -> None:
+                if error is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(error)
+
+            self._store.when_durable(committed)
+            self._group, self._group_done = number, done
+        return self._group_done
 
     def _error(self, proto: Any, op: Any, err: AwsError, request_id: str) -> HttpResponse:
         try:

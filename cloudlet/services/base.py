@@ -13,6 +13,9 @@ and small belong there: a few store reads/writes of bounded size (one item, one 
 description), no network, no sleeping, no unbounded scans. The gateway still uses the pool for
 them while any other handler runs there (it may hold the store's write lock) and when
 durability is "full" (every commit fsyncs). The store never checkpoints inline (store/sqlite.py).
+An operation whose cost shows only while it runs (a Query reads an unknown number of items) may
+run inline speculatively: `ctx.inline` tells it so, and once its work passes its budget, before
+it has changed anything, it raises `RunElsewhere` and the gateway runs it again on the pool.
 """
 
 from __future__ import annotations
@@ -52,6 +55,11 @@ class RequestContext:
     access_key_id: str | None = None
     client: tuple[str, int] | None = None
     host: str | None = None  # Host header (virtual-host style endpoints)
+    inline: bool = False  # running on the event loop: keep to the operation's inline budget
+
+
+class RunElsewhere(Exception):
+    """An inline handler outgrew its budget before changing anything: run it on the pool instead."""
 
 
 def snake(op: str) -> str:

@@ -42,6 +42,7 @@ class Txn(Protocol):
     ) -> Iterator[tuple[bytes, bytes]]:
         """Keys in [start, end), ascending (or descending with reverse=True)."""
         ...
+
     def delete_range(self, ns: str, start: Key = b"", end: Key | None = None) -> int: ...
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once this transaction has committed (never if it rolls back)."""
@@ -56,19 +57,32 @@ class Store(Protocol):
     def read(self) -> AbstractContextManager[Txn]:
         """A consistent snapshot for reading (writes inside it are refused)."""
         ...
+
     def write(self) -> AbstractContextManager[Txn]:
         """A serialized write transaction; committed durably when the block exits normally.
         Nested write() calls on one thread join the outer transaction."""
         ...
+
     @property
     def seq(self) -> int:
         """The change sequence number: +1 per committed write transaction."""
         ...
+
     def committed_seq(self, stream: str | None = None) -> int:
         """The change sequence as committed by any process sharing the database; with a stream
         (a namespace prefix the store was opened to follow), the last commit that wrote to it."""
         ...
+
     def close(self) -> None: ...
+
+
+class GroupingStore(Protocol):
+    """A store that can commit the writes of many requests together (sqlite.py explains how)."""
+
+    def enable_grouping(self, schedule: Callable[[Callable[[], None]], Any]) -> None: ...
+    def grouped(self) -> AbstractContextManager[None]: ...
+    def dirty_group(self) -> int: ...
+    def when_durable(self, callback: Callable[[BaseException | None], None]) -> None: ...
 
 
 class DocMixin:

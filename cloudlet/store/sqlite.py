@@ -10,6 +10,15 @@ automatic checkpoint is off (wal_autocheckpoint=0) and a background thread runs 
 checkpoint every CHECKPOINT_COMMITS commits or CHECKPOINT_SECONDS, whichever comes first. Commits
 stay short and predictable, which lets the gateway run small store operations on the event loop.
 A checkpoint only copies frames already durable in the WAL, so it changes nothing for kill -9.
+
+Group commit (`enable_grouping`, `grouped`): on the one thread that enables it (the event loop),
+the store operations of every request handled in one loop turn share one SQLite transaction,
+each write in its own savepoint (a failing request rolls back only its own changes). The
+transaction commits at the end of the turn (`schedule` runs `_end_group` after the requests
+already queued), so N concurrent writes cost one BEGIN/sequence/COMMIT instead of N. A request
+that wrote, or that read after a write of its group, is answered only after that commit
+(`when_durable`): nothing is acknowledged before it is in the WAL, and nobody is told of a write
+that could still fail. Reads-only turns share one snapshot the same way and wait for nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from cloudlet.store.base import DocMixin, Key, encode_key
 
@@ -116,6 +126,19 @@ class SqliteTxn(DocMixin):
         self._callbacks.append(callback)
 
 
+class _Group:
+    """The transaction shared by the requests of one loop turn (see the module docstring)."""
+
+    __slots__ = ("txn", "writable", "dirty", "waiters", "number")
+
+    def __init__(self, txn: SqliteTxn, writable: bool, number: int) -> None:
+        self.txn = txn
+        self.writable = writable
+        self.dirty = False  # a write in it was released (so it must commit before anyone is answered)
+        self.waiters: list[Callable[[BaseException | None], None]] = []
+        self.number = number
+
+
 class SqliteStore:
     def __init__(
         self, path: str | os.PathLike[str], durability: str = "normal", streams: Iterable[str] = ()
@@ -139,6 +162,11 @@ class SqliteStore:
         self._checkpointer: threading.Thread | None = None
         self._wake = threading.Event()
         self._stopping = False
+        # group commit: off until enable_grouping; then only for the thread that enabled it
+        self._schedule: Callable[[Callable[[], None]], Any] | None = None
+        self._group_thread = -1
+        self._group: _Group | None = None
+        self._groups = 0
 
     def _connection(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
@@ -165,16 +193,138 @@ class SqliteStore:
         stream: the sequence number of the last commit that wrote to that stream (0 if none) —
         kept only for the streams the writing process was opened to follow."""
         con = self._connection()
-        row = con.execute("SELECT value FROM meta WHERE name=?", ("seq" if stream is None else "seq:" + stream,))
+        row = con.execute(
+            "SELECT value FROM meta WHERE name=?", ("seq" if stream is None else "seq:" + stream,)
+        )
         found = row.fetchone()
         return int(found[0]) if found else 0
 
+    # -- group commit ----------------------------------------------------------------------------
+    def enable_grouping(self, schedule: Callable[[Callable[[], None]], Any]) -> None:
+        """Let `grouped()` blocks on this thread share one transaction per turn; `schedule(fn)`
+        must run fn on this thread after the work already queued (the loop's call_soon)."""
+        self._schedule = schedule
+        self._group_thread = threading.get_ident()
+
+    @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """Store operations in this block join the current turn's group (on the grouping thread)."""
+        if threading.get_ident() != self._group_thread:
+            yield
+            return
+        self._local.grouping = True
+        try:
+            yield
+        finally:
+            self._local.grouping = False
+
+    def dirty_group(self) -> int:
+        """The number of this thread's open group if it holds uncommitted writes, else 0."""
+        g = self._group
+        return g.number if g is not None and g.dirty and threading.get_ident() == self._group_thread else 0
+
+    def when_durable(self, callback: Callable[[BaseException | None], None]) -> None:
+        """Call `callback(None)` once the open dirty group has committed (or with the error that
+        prevented it). Only after `dirty_group()` returned its number."""
+        assert self._group is not None and self._group.dirty
+        self._group.waiters.append(callback)
+
+    def _open_group(self, writable: bool) -> _Group:
+        con = self._connection()
+        self._groups += 1
+        if writable:
+            self._write_lock.acquire()
+            try:
+                con.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._write_lock.release()
+                raise
+            txn = SqliteTxn(con, writable=True, seq=self._seq + 1, followed=self._followed)
+        else:
+            con.execute("BEGIN")
+            txn = SqliteTxn(con, writable=False, seq=self._seq)
+        group = self._group = _Group(txn, writable, self._groups)
+        assert self._schedule is not None
+        self._schedule(self._end_group)
+        return group
+
+    def _end_group(self) -> None:
+        """Commit (or, for reads only, end) the open group; a no-op when none is open."""
+        group = self._group
+        if group is None:
+            return
+        self._group = None
+        txn, con = group.txn, group.txn._con
+        error: BaseException | None = None
+        try:
+            if group.dirty:
+                self._commit_writes(con, txn)
+            else:
+                con.execute("COMMIT")
+        except BaseException as e:
+            error = e
+            log.exception("group commit failed; its %d requests get an error", len(group.waiters))
+            try:
+                con.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        finally:
+            if group.writable:
+                self._write_lock.release()
+        if error is None and group.dirty:
+            self._after_write()
+            for cb in txn._callbacks:
+                cb()
+        for waiter in group.waiters:
+            waiter(error)
+
+    @contextmanager
+    def _in_group(self, writable: bool) -> Iterator[SqliteTxn]:
+        group = self._group
+        if group is None or (writable and not group.writable):
+            if group is not None:
+                self._end_group()  # a reads-only group cannot take writes: end it, open a writing one
+            group = self._open_group(writable)
+        txn = group.txn
+        self._local.txn = txn
+        try:
+            if not writable:
+                yield txn
+                return
+            con = txn._con
+            mark, touched = len(txn._callbacks), set(txn.touched)
+            con.execute("SAVEPOINT request")
+            try:
+                yield txn
+            except BaseException:
+                con.execute("ROLLBACK TO request")
+                con.execute("RELEASE request")
+                del txn._callbacks[mark:]
+                txn.touched = touched
+                raise
+            con.execute("RELEASE request")
+            group.dirty = True
+        finally:
+            self._local.txn = None
+
+    def _flush_group(self) -> None:
+        """Outside grouped(), the grouping thread first commits its open group (its connection
+        cannot begin another transaction, and the caller expects its own write to be durable)."""
+        if self._group is not None and threading.get_ident() == self._group_thread:
+            self._end_group()
+
+    # -- transactions -----------------------------------------------------------------------------
     @contextmanager
     def read(self) -> Iterator[SqliteTxn]:
         outer: SqliteTxn | None = getattr(self._local, "txn", None)
         if outer is not None:  # inside a write (or read) on this thread: see its own writes
             yield outer
             return
+        if getattr(self._local, "grouping", False):
+            with self._in_group(writable=False) as txn:
+                yield txn
+            return
+        self._flush_group()
         con = self._connection()
         con.execute("BEGIN")
         txn = SqliteTxn(con, writable=False, seq=self._seq)
@@ -193,6 +343,11 @@ class SqliteStore:
                 raise ReadOnlyError("write() inside read()")
             yield outer
             return
+        if getattr(self._local, "grouping", False):
+            with self._in_group(writable=True) as txn:
+                yield txn
+            return
+        self._flush_group()
         con = self._connection()
         with self._write_lock:
             con.execute("BEGIN IMMEDIATE")
@@ -200,26 +355,32 @@ class SqliteStore:
             self._local.txn = txn
             try:
                 yield txn
-                con.execute("UPDATE meta SET value=value+1 WHERE name='seq'")
-                for stream in txn.touched:
-                    con.execute(
-                        "INSERT INTO meta(name, value) VALUES (?, ?) "
-                        "ON CONFLICT(name) DO UPDATE SET value=excluded.value",
-                        ("seq:" + stream, txn.seq),
-                    )
-                con.execute("COMMIT")
-                self._seq += 1
+                self._commit_writes(con, txn)
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             finally:
                 self._local.txn = None
-            if self._checkpointer is None:
-                self._start_checkpointer()
-            elif self._seq - self._checkpointed >= CHECKPOINT_COMMITS:
-                self._wake.set()
+            self._after_write()
         for cb in txn._callbacks:
             cb()
+
+    def _commit_writes(self, con: sqlite3.Connection, txn: SqliteTxn) -> None:
+        """Bump the change sequence(s) and COMMIT (under the write lock)."""
+        con.execute("UPDATE meta SET value=value+1 WHERE name='seq'")
+        for stream in txn.touched:
+            con.execute(
+                "INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+                ("seq:" + stream, txn.seq),
+            )
+        con.execute("COMMIT")
+        self._seq += 1
+
+    def _after_write(self) -> None:
+        if self._checkpointer is None:
+            self._start_checkpointer()
+        elif self._seq - self._checkpointed >= CHECKPOINT_COMMITS:
+            self._wake.set()
 
     def _start_checkpointer(self) -> None:
         if self.path == ":memory:":
@@ -249,6 +410,7 @@ class SqliteStore:
             con.close()
 
     def close(self) -> None:
+        self._flush_group()
         self._stopping = True
         self._wake.set()
         if self._checkpointer is not None and self._checkpointer is not threading.current_thread():

@@ -15,13 +15,13 @@ from cloudlet.aws.http import Headers, HttpRequest
 from cloudlet.clock import SystemClock
 from cloudlet.config import Settings, load_settings
 from cloudlet.events import EventBus
-from cloudlet.services.base import Deps, RequestContext, ServiceApi
+from cloudlet.services.base import Deps, RequestContext, RunElsewhere, ServiceApi
 from cloudlet.store import SqliteStore
 
 
 class RecordingSts(ServiceApi):
     service_name = "sts"
-    inline_operations = frozenset({"GetCallerIdentity"})
+    inline_operations = frozenset({"GetCallerIdentity", "GetAccessKeyInfo"})
 
     def __init__(self, deps: Deps) -> None:
         super().__init__(deps)
@@ -31,6 +31,13 @@ class RecordingSts(ServiceApi):
     def get_caller_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         self.threads.append((ctx.operation, threading.current_thread().name))
         return {"Account": "000000000000", "Arn": "arn:aws:iam::000000000000:root", "UserId": "x"}
+
+    def get_access_key_info(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        # work whose size shows only while it runs: over budget on the loop, so it moves
+        self.threads.append((ctx.operation, threading.current_thread().name))
+        if ctx.inline:
+            raise RunElsewhere
+        return {"Account": "000000000000"}
 
     def get_session_token(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         self.threads.append((ctx.operation, threading.current_thread().name))
@@ -96,3 +103,15 @@ def test_no_inline_store_work_under_full_durability(tmp_path: Path) -> None:
 
     threads = run(settings, tmp_path, scenario)
     assert threads[0][1].startswith("handler")
+
+
+def test_an_inline_handler_over_its_budget_runs_again_on_the_pool(tmp_path: Path) -> None:
+    settings = load_settings({"state_dir": str(tmp_path), "log_requests": False})
+
+    async def scenario(gateway: Gateway, api: RecordingSts) -> None:
+        resp = await gateway.handle(request("GetAccessKeyInfo&AccessKeyId=AKIAIOSFODNN7EXAMPLE"))
+        assert resp.status == 200 and b"000000000000" in resp.body
+
+    threads = run(settings, tmp_path, scenario)
+    assert threads[0] == ("GetAccessKeyInfo", threading.current_thread().name)
+    assert threads[1][0] == "GetAccessKeyInfo" and threads[1][1].startswith("handler")

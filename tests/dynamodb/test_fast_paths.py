@@ -217,3 +217,42 @@ def test_items_stored_as_json_by_earlier_versions_still_read() -> None:
     # what is written now round-trips, lone surrogates and binary included
     mixed = {**item, "s": {"S": "x\udfff"}}
     assert storage.load_item(storage.dump_item(mixed)) == mixed
+
+
+def test_query_and_scan_past_the_inline_budget_move_to_the_pool_and_answer_in_full(ddb: Any) -> None:
+    """Query/Scan start on the event loop and restart on the pool past query.INLINE_BUDGET
+    entries read: the answer is the same either way, on each side of the budget."""
+    from cloudlet.services.dynamodb.query import INLINE_BUDGET
+
+    name = unique()
+    _create(ddb, name, ("pk", "S"), ("sk", "N"))
+    total = INLINE_BUDGET + 50
+    for start in range(0, total, 25):
+        ddb.batch_write_item(
+            RequestItems={
+                name: [
+                    {
+                        "PutRequest": {
+                            "Item": {"pk": {"S": "p"}, "sk": {"N": str(i)}, "odd": {"BOOL": i % 2 == 1}}
+                        }
+                    }
+                    for i in range(start, min(start + 25, total))
+                ]
+            }
+        )
+    for upto in (INLINE_BUDGET - 1, INLINE_BUDGET, INLINE_BUDGET + 1, total):
+        got = ddb.query(
+            TableName=name,
+            KeyConditionExpression="pk = :p AND sk < :n",
+            ExpressionAttributeValues={":p": {"S": "p"}, ":n": {"N": str(upto)}},
+        )
+        assert [int(i["sk"]["N"]) for i in got["Items"]] == list(range(upto))
+        assert got["ScannedCount"] == upto and "LastEvaluatedKey" not in got
+    # a filter that keeps few items still reads (and counts) every entry
+    scan = ddb.scan(
+        TableName=name,
+        FilterExpression="odd = :t AND sk > :n",
+        ExpressionAttributeValues={":t": {"BOOL": True}, ":n": {"N": str(total - 5)}},
+    )
+    assert sorted(int(i["sk"]["N"]) for i in scan["Items"]) == [total - 3, total - 1]
+    assert scan["ScannedCount"] == total

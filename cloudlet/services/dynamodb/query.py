@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudlet.services.base import RequestContext
+from cloudlet.services.base import RequestContext, RunElsewhere
 from cloudlet.services.dynamodb import capacity, errors, paging, storage
 from cloudlet.services.dynamodb.core import Core
 from cloudlet.services.dynamodb.errors import constraint, constraints, validation
@@ -23,6 +23,9 @@ from cloudlet.services.dynamodb.select import resolve_select
 from cloudlet.store import Txn
 
 MAX_PAGE_BYTES = 1024 * 1024
+# entries a Query/Scan may read on the event loop before it moves to the pool (RunElsewhere): a
+# few ms at most of work thrown away, against a thread hop for every small page
+INLINE_BUDGET = 256
 
 
 @dataclass
@@ -60,16 +63,23 @@ def read_page(
     keep: Callable[[Item], Item | None],
     in_segment: Callable[[Item], bool] | None = None,
     full_items: bool = False,
+    budget: int | None = None,
 ) -> Page:
     """Evaluate items in [start, end) until Limit or 1 MB; `keep` maps an evaluated item that passed
     the filter to what the page returns (None: count only). On a local secondary index that does
     not project everything, the table item is fetched for the filter, and returned when
-    `full_items` (Select ALL_ATTRIBUTES or SPECIFIC_ATTRIBUTES), as AWS does."""
+    `full_items` (Select ALL_ATTRIBUTES or SPECIFIC_ATTRIBUTES), as AWS does. Past `budget`
+    entries read, RunElsewhere (an inline run: see services/base.py)."""
     page = Page()
     ns = storage.items_ns(table) if ix is None else storage.index_ns(table, ix)
     partial_lsi = ix is not None and ix.kind == "LSI" and ix.projection_type != "ALL"
     fetch_full = partial_lsi and (flt is not None or full_items)
+    read = 0
     for _, raw in txn.scan(ns, start, end, reverse=reverse):
+        if budget is not None:
+            read += 1
+            if read > budget:
+                raise RunElsewhere
         item = storage.load_item(raw)
         if in_segment is not None and not in_segment(item):
             continue
@@ -178,6 +188,7 @@ class QueryApi(Core):
                 flt,
                 _keeper(select, projection),
                 full_items=select in ("ALL_ATTRIBUTES", "SPECIFIC_ATTRIBUTES"),
+                budget=INLINE_BUDGET if ctx.inline else None,
             )
         return _result(table, ix, page, select, mode, consistent)
 
@@ -228,7 +239,17 @@ class QueryApi(Core):
                     )
                 start = position + b"\x00"
             page = read_page(
-                txn, table, ix, start, None, False, limit, flt, _keeper(select, projection), in_segment
+                txn,
+                table,
+                ix,
+                start,
+                None,
+                False,
+                limit,
+                flt,
+                _keeper(select, projection),
+                in_segment,
+                budget=INLINE_BUDGET if ctx.inline else None,
             )
         return _result(table, ix, page, select, mode, consistent)
 

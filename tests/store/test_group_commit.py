@@ -1,0 +1,168 @@
+"""Group commit (store/sqlite.py): the store work of the requests handled in one event-loop turn
+shares one SQLite transaction, each write in its own savepoint; nobody is told of a write before
+the group has committed."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from cloudlet.store import SqliteStore
+
+
+class Boom(Exception):
+    pass
+
+
+async def _request(store: SqliteStore, key: str, fail: bool = False) -> str:
+    """One 'request': a grouped write, then wait for durability as the gateway does."""
+    outcome = "ok"
+    with store.grouped():
+        try:
+            with store.write() as txn:
+                txn.put("t", key, key.encode())
+                if fail:
+                    raise Boom
+        except Boom:
+            outcome = "failed"
+    number = store.dirty_group()
+    if number:
+        done = asyncio.get_running_loop().create_future()
+        store.when_durable(lambda err: done.set_exception(err) if err else done.set_result(None))
+        await done
+    return outcome
+
+
+def test_concurrent_writes_share_one_commit_and_a_failure_undoes_only_its_own(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+
+    async def main() -> list[str]:
+        store.enable_grouping(asyncio.get_running_loop().call_soon)
+        before = store.seq
+        outcomes = await asyncio.gather(*(_request(store, f"k{i}", fail=i == 3) for i in range(16)))
+        assert store.seq == before + 1  # sixteen requests, one commit
+        return outcomes
+
+    outcomes = asyncio.run(main())
+    assert outcomes[3] == "failed" and outcomes.count("ok") == 15
+    reopened = SqliteStore(tmp_path / "s.db")
+    with reopened.read() as txn:
+        keys = [k.decode() for k, _ in txn.scan("t")]
+    assert sorted(keys) == sorted(f"k{i}" for i in range(16) if i != 3)
+    assert reopened.committed_seq() == 1
+    reopened.close()
+    store.close()
+
+
+def test_nothing_is_acknowledged_or_announced_before_the_commit(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    events: list[str] = []
+
+    async def main() -> None:
+        store.enable_grouping(asyncio.get_running_loop().call_soon)
+        other = SqliteStore(tmp_path / "s.db")
+        with store.grouped(), store.write() as txn:
+            txn.put("t", "a", b"1")
+            txn.after_commit(lambda: events.append("after_commit"))
+        assert store.dirty_group()
+        store.when_durable(lambda err: events.append(f"durable {err}"))
+        # another connection does not see the write yet
+        with other.read() as t2:
+            assert t2.get("t", "a") is None
+        events.append("turn ends")
+        await asyncio.sleep(0)  # the group commits at the end of this turn
+        with other.read() as t2:
+            assert t2.get("t", "a") == b"1"
+        other.close()
+
+    asyncio.run(main())
+    assert events == ["turn ends", "after_commit", "durable None"]
+    store.close()
+
+
+def test_a_read_after_a_write_in_the_group_sees_it_and_must_wait(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+
+    async def main() -> None:
+        store.enable_grouping(asyncio.get_running_loop().call_soon)
+        with store.grouped(), store.read() as txn:
+            assert txn.get("t", "a") is None
+        assert store.dirty_group() == 0  # a reads-only group: nothing to wait for
+        with store.grouped(), store.write() as txn:  # upgrades the group to a writing one
+            txn.put("t", "a", b"1")
+        with store.grouped(), store.read() as txn:
+            assert txn.get("t", "a") == b"1"
+        assert store.dirty_group() != 0  # that read rests on an uncommitted write
+        await asyncio.sleep(0)
+        assert store.dirty_group() == 0
+
+    asyncio.run(main())
+    store.close()
+
+
+def test_work_outside_grouped_on_the_loop_thread_first_commits_the_group(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    durable: list[object] = []
+
+    async def main() -> None:
+        store.enable_grouping(asyncio.get_running_loop().call_soon)
+        with store.grouped(), store.write() as txn:
+            txn.put("t", "a", b"1")
+        store.when_durable(durable.append)
+        seq = store.seq
+        with store.write() as txn:  # not grouped: its own transaction, after the group's commit
+            txn.put("t", "b", b"2")
+        assert durable == [None]
+        assert store.seq == seq + 2
+
+    asyncio.run(main())
+    with store.read() as txn:
+        assert [k for k, _ in txn.scan("t")] == [b"a", b"b"]
+    store.close()
+
+
+def test_other_threads_are_never_grouped(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+
+    async def main() -> None:
+        store.enable_grouping(asyncio.get_running_loop().call_soon)
+
+        def elsewhere() -> int:
+            with store.grouped(), store.write() as txn:
+                txn.put("t", "x", b"1")
+            return store.seq
+
+        seq = await asyncio.get_running_loop().run_in_executor(None, elsewhere)
+        assert seq == 1 and store.dirty_group() == 0
+
+    asyncio.run(main())
+    store.close()
+
+
+def test_a_failed_group_commit_reaches_every_waiter(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    errors: list[BaseException | None] = []
+
+    async def main() -> None:
+        store.enable_grouping(asyncio.get_running_loop().call_soon)
+        with store.grouped(), store.write() as txn:
+            txn.put("t", "a", b"1")
+        store.when_durable(errors.append)
+        store.when_durable(errors.append)
+        # a constraint the COMMIT itself checks: a deferred foreign key the group violated
+        con = store._connection()
+        con.execute("CREATE TABLE IF NOT EXISTS parent (id INTEGER PRIMARY KEY)")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+        con.execute("PRAGMA defer_foreign_keys=ON")
+        con.execute("INSERT INTO child(p) VALUES (42)")
+        await asyncio.sleep(0)
+
+    con = store._connection()
+    con.execute("PRAGMA foreign_keys=ON")
+    asyncio.run(main())
+    assert len(errors) == 2 and all(isinstance(e, Exception) for e in errors)
+    with store.read() as txn:
+        assert txn.get("t", "a") is None  # rolled back, not half committed
+    store.close()

@@ -15,10 +15,10 @@ import logging
 import socket
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from email.utils import formatdate
 from http import HTTPStatus
-from typing import cast
+from typing import Any, cast
 
 import httptools
 
@@ -26,7 +26,7 @@ from cloudlet.aws.http import Headers, HttpRequest, HttpResponse
 
 log = logging.getLogger("cloudlet.http")
 
-Handle = Callable[[HttpRequest], Awaitable[HttpResponse]]
+Handle = Callable[[HttpRequest], Coroutine[Any, None, HttpResponse]]
 
 MAX_BODY = 64 * 1024 * 1024
 _STATUS_LINES = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n".encode() for s in HTTPStatus}
@@ -228,7 +228,7 @@ class _Connection(asyncio.Protocol):
         if self._queue:
             req, keep_alive = self._queue.popleft()
             self._busy = True
-            self.loop.create_task(self._serve(req, keep_alive))
+            self._step(self.server.handle(req), req, keep_alive)
             return
         if self._read_paused and self._final is None:
             self._read_paused = False
@@ -248,12 +248,31 @@ class _Connection(asyncio.Protocol):
         elif self._continue:
             self._send_continue()
 
-    async def _serve(self, req: HttpRequest, keep_alive: bool) -> None:
+    # A request runs at once, inside the data_received that completed it, and is resumed by the
+    # futures it awaits: a request that needs no await (most data-plane reads) is answered
+    # without creating a Task or waiting for another loop turn. This is the part of Task.__step
+    # the gateway needs: it only ever awaits asyncio futures (pool results, group commits).
+    def _step(self, coro: Coroutine[Any, None, HttpResponse], req: HttpRequest, keep_alive: bool) -> None:
         try:
-            resp = await self.server.handle(req)
+            awaited = coro.send(None)
+        except StopIteration as done:
+            self._respond(req, keep_alive, done.value)
+            return
         except Exception:
             log.exception("unhandled error serving %s %s", req.method, req.path)
-            resp = _plain(500, "internal error")
+            self._respond(req, keep_alive, _plain(500, "internal error"))
+            return
+        if awaited is None:  # a bare yield (asyncio.sleep(0)): resume next turn
+            self.loop.call_soon(self._step, coro, req, keep_alive)
+        elif getattr(awaited, "_asyncio_future_blocking", None):
+            awaited._asyncio_future_blocking = False
+            awaited.add_done_callback(lambda _: self._step(coro, req, keep_alive))
+        else:
+            coro.close()
+            log.error("request handler awaited %r, which is not an asyncio future", awaited)
+            self._respond(req, keep_alive, _plain(500, "internal error"))
+
+    def _respond(self, req: HttpRequest, keep_alive: bool, resp: HttpResponse) -> None:
         self._busy = False
         if self.transport is None or self.transport.is_closing():
             return

@@ -48,7 +48,35 @@ def _scope(value: str) -> tuple[str, str, str, str]:
     return parts[0], parts[1], parts[2], parts[3]
 
 
+# A client sends the same header but for its signature on every request: what precedes
+# ", Signature=" -> the fields parsed from it (bounded; only headers that parsed cleanly).
+_HEADS: dict[str, tuple[str, str, str, str, tuple[str, ...]]] = {}
+_HEADS_MAX = 1024
+
+
 def _parse_header(auth: str, req: HttpRequest) -> Credential:
+    head, sep, signature = auth.rpartition(", Signature=")
+    if sep and "," not in signature:
+        known = _HEADS.get(head)
+        if known is not None:
+            amz_date = req.headers.get("X-Amz-Date") or req.headers.get("Date")
+            if amz_date:
+                return Credential(*known, signature.strip(), amz_date)
+    credential = _parse_header_fully(auth, req)
+    if sep and "," not in signature:
+        if len(_HEADS) >= _HEADS_MAX:
+            _HEADS.clear()
+        _HEADS[head] = (
+            credential.access_key,
+            credential.date,
+            credential.region,
+            credential.service,
+            credential.signed_headers,
+        )
+    return credential
+
+
+def _parse_header_fully(auth: str, req: HttpRequest) -> Credential:
     rest = auth[len(ALGORITHM) :].strip()
     fields: dict[str, str] = {}
     for part in rest.split(","):

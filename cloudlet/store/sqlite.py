@@ -13,8 +13,8 @@ A checkpoint only copies frames already durable in the WAL, so it changes nothin
 
 Group commit (`enable_grouping`, `grouped`): on the one thread that enables it (the event loop),
 the store operations of every request handled in one loop turn share one SQLite transaction,
-each write in its own savepoint (a failing request rolls back only its own changes). The
-transaction commits at the end of the turn (`schedule` runs `_end_group` after the requests
+without a savepoint each (a request failing before it writes has nothing to undo; one failing
+after it wrote rolls back its whole group, whose requests all get an error). The transaction commits at the end of the turn (`schedule` runs `_end_group` after the requests
 already queued), so N concurrent writes cost one BEGIN/sequence/COMMIT instead of N. A request
 that wrote, or that read after a write of its group, is answered only after that commit
 (`when_durable`): nothing is acknowledged before it is in the WAL, and nobody is told of a write
@@ -28,7 +28,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +50,12 @@ class ReadOnlyError(RuntimeError):
     pass
 
 
+class GroupAborted(RuntimeError):
+    """The group commit a request was part of was rolled back (another request failed mid-write)."""
+
+
 class SqliteTxn(DocMixin):
-    __slots__ = ("_con", "_writable", "_callbacks", "seq", "_followed", "touched")
+    __slots__ = ("_con", "_writable", "_callbacks", "seq", "_followed", "touched", "writes")
 
     def __init__(
         self, con: sqlite3.Connection, writable: bool, seq: int, followed: frozenset[str] = frozenset()
@@ -61,6 +65,7 @@ class SqliteTxn(DocMixin):
         self._callbacks: list[Callable[[], None]] = []
         self._followed = followed
         self.touched: set[str] = set()  # followed streams this transaction wrote to
+        self.writes = 0  # statements that changed (or tried to change) something
         # for a write: the change sequence number this transaction commits as; for a read: the last one seen
         self.seq = seq
 
@@ -71,6 +76,7 @@ class SqliteTxn(DocMixin):
     def put(self, ns: str, key: Key, value: bytes) -> None:
         if not self._writable:
             raise ReadOnlyError("put in a read transaction")
+        self.writes += 1
         self._con.execute("INSERT OR REPLACE INTO kv(ns, k, v) VALUES (?,?,?)", (ns, encode_key(key), value))
         if self._followed:
             self._touch(ns)
@@ -83,6 +89,7 @@ class SqliteTxn(DocMixin):
     def delete(self, ns: str, key: Key) -> bool:
         if not self._writable:
             raise ReadOnlyError("delete in a read transaction")
+        self.writes += 1
         cur = self._con.execute("DELETE FROM kv WHERE ns=? AND k=?", (ns, encode_key(key)))
         if self._followed:
             self._touch(ns)
@@ -112,6 +119,7 @@ class SqliteTxn(DocMixin):
     def delete_range(self, ns: str, start: Key = b"", end: Key | None = None) -> int:
         if not self._writable:
             raise ReadOnlyError("delete_range in a read transaction")
+        self.writes += 1
         if end is None:
             cur = self._con.execute("DELETE FROM kv WHERE ns=? AND k>=?", (ns, encode_key(start)))
         else:
@@ -167,6 +175,8 @@ class SqliteStore:
         self._group_thread = -1
         self._group: _Group | None = None
         self._groups = 0
+        self._grouping = False  # the grouping thread is inside grouped()
+        self._grouped_block = _Grouped(self)
 
     def _connection(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
@@ -206,17 +216,9 @@ class SqliteStore:
         self._schedule = schedule
         self._group_thread = threading.get_ident()
 
-    @contextmanager
-    def grouped(self) -> Iterator[None]:
+    def grouped(self) -> AbstractContextManager[None]:
         """Store operations in this block join the current turn's group (on the grouping thread)."""
-        if threading.get_ident() != self._group_thread:
-            yield
-            return
-        self._local.grouping = True
-        try:
-            yield
-        finally:
-            self._local.grouping = False
+        return self._grouped_block
 
     def dirty_group(self) -> int:
         """The number of this thread's open group if it holds uncommitted writes, else 0."""
@@ -229,7 +231,12 @@ class SqliteStore:
         assert self._group is not None and self._group.dirty
         self._group.waiters.append(callback)
 
-    def _open_group(self, writable: bool) -> _Group:
+    def _join_group(self, writable: bool) -> _Group:
+        group = self._group
+        if group is not None and (group.writable or not writable):
+            return group
+        if group is not None:
+            self._end_group()  # a reads-only group cannot take writes: end it, open a writing one
         con = self._connection()
         self._groups += 1
         if writable:
@@ -248,16 +255,19 @@ class SqliteStore:
         self._schedule(self._end_group)
         return group
 
-    def _end_group(self) -> None:
-        """Commit (or, for reads only, end) the open group; a no-op when none is open."""
+    def _end_group(self, failure: BaseException | None = None) -> None:
+        """Commit (or, for reads only, end) the open group; a no-op when none is open. With a
+        `failure` (a request failed halfway through its writes), roll the whole group back."""
         group = self._group
         if group is None:
             return
         self._group = None
         txn, con = group.txn, group.txn._con
-        error: BaseException | None = None
+        error = failure
         try:
-            if group.dirty:
+            if failure is not None:
+                con.execute("ROLLBACK")
+            elif group.dirty:
                 self._commit_writes(con, txn)
             else:
                 con.execute("COMMIT")
@@ -278,35 +288,6 @@ class SqliteStore:
         for waiter in group.waiters:
             waiter(error)
 
-    @contextmanager
-    def _in_group(self, writable: bool) -> Iterator[SqliteTxn]:
-        group = self._group
-        if group is None or (writable and not group.writable):
-            if group is not None:
-                self._end_group()  # a reads-only group cannot take writes: end it, open a writing one
-            group = self._open_group(writable)
-        txn = group.txn
-        self._local.txn = txn
-        try:
-            if not writable:
-                yield txn
-                return
-            con = txn._con
-            mark, touched = len(txn._callbacks), set(txn.touched)
-            con.execute("SAVEPOINT request")
-            try:
-                yield txn
-            except BaseException:
-                con.execute("ROLLBACK TO request")
-                con.execute("RELEASE request")
-                del txn._callbacks[mark:]
-                txn.touched = touched
-                raise
-            con.execute("RELEASE request")
-            group.dirty = True
-        finally:
-            self._local.txn = None
-
     def _flush_group(self) -> None:
         """Outside grouped(), the grouping thread first commits its open group (its connection
         cannot begin another transaction, and the caller expects its own write to be durable)."""
@@ -314,56 +295,11 @@ class SqliteStore:
             self._end_group()
 
     # -- transactions -----------------------------------------------------------------------------
-    @contextmanager
-    def read(self) -> Iterator[SqliteTxn]:
-        outer: SqliteTxn | None = getattr(self._local, "txn", None)
-        if outer is not None:  # inside a write (or read) on this thread: see its own writes
-            yield outer
-            return
-        if getattr(self._local, "grouping", False):
-            with self._in_group(writable=False) as txn:
-                yield txn
-            return
-        self._flush_group()
-        con = self._connection()
-        con.execute("BEGIN")
-        txn = SqliteTxn(con, writable=False, seq=self._seq)
-        self._local.txn = txn
-        try:
-            yield txn
-        finally:
-            self._local.txn = None
-            con.execute("COMMIT")
+    def read(self) -> AbstractContextManager[SqliteTxn]:
+        return _ReadBlock(self)
 
-    @contextmanager
-    def write(self) -> Iterator[SqliteTxn]:
-        outer: SqliteTxn | None = getattr(self._local, "txn", None)
-        if outer is not None:
-            if not outer._writable:
-                raise ReadOnlyError("write() inside read()")
-            yield outer
-            return
-        if getattr(self._local, "grouping", False):
-            with self._in_group(writable=True) as txn:
-                yield txn
-            return
-        self._flush_group()
-        con = self._connection()
-        with self._write_lock:
-            con.execute("BEGIN IMMEDIATE")
-            txn = SqliteTxn(con, writable=True, seq=self._seq + 1, followed=self._followed)
-            self._local.txn = txn
-            try:
-                yield txn
-                self._commit_writes(con, txn)
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            finally:
-                self._local.txn = None
-            self._after_write()
-        for cb in txn._callbacks:
-            cb()
+    def write(self) -> AbstractContextManager[SqliteTxn]:
+        return _WriteBlock(self)
 
     def _commit_writes(self, con: sqlite3.Connection, txn: SqliteTxn) -> None:
         """Bump the change sequence(s) and COMMIT (under the write lock)."""
@@ -423,3 +359,128 @@ class SqliteStore:
                     pass
             self._all.clear()
         self._local = threading.local()
+
+
+class _Grouped:
+    """`with store.grouped():` on the grouping thread (a reusable, allocation-free block)."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        store = self._store
+        if threading.get_ident() == store._group_thread:
+            store._grouping = True
+
+    def __exit__(self, *exc: object) -> None:
+        self._store._grouping = False
+
+
+# Blocks are classes, not @contextmanager generators: a data-plane request enters two or three
+# of them, and a generator-based block costs several times a plain __enter__/__exit__ pair.
+class _ReadBlock:
+    __slots__ = ("_store", "_txn", "_own")
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._own = False  # began its own transaction (not joined an outer one or a group)
+
+    def __enter__(self) -> SqliteTxn:
+        store = self._store
+        local = store._local
+        outer: SqliteTxn | None = getattr(local, "txn", None)
+        if outer is not None:  # inside a write (or read) on this thread: see its own writes
+            self._txn = None
+            return outer
+        if store._grouping and threading.get_ident() == store._group_thread:
+            txn = store._join_group(writable=False).txn
+        else:
+            store._flush_group()
+            con = store._connection()
+            con.execute("BEGIN")
+            txn = SqliteTxn(con, writable=False, seq=store._seq)
+            self._own = True
+        local.txn = self._txn = txn
+        return txn
+
+    def __exit__(self, *exc: object) -> None:
+        txn = self._txn
+        if txn is None:
+            return
+        self._store._local.txn = None
+        if self._own:
+            txn._con.execute("COMMIT")
+
+
+class _WriteBlock:
+    __slots__ = ("_store", "_txn", "_mode", "_writes", "_mark")
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._mode = 0  # 0: joined an outer write; 1: in the turn's group; 2: its own transaction
+
+    def __enter__(self) -> SqliteTxn:
+        store = self._store
+        local = store._local
+        outer: SqliteTxn | None = getattr(local, "txn", None)
+        if outer is not None:
+            if not outer._writable:
+                raise ReadOnlyError("write() inside read()")
+            return outer
+        if store._grouping and threading.get_ident() == store._group_thread:
+            txn = store._join_group(writable=True).txn
+            self._mode = 1
+            self._writes, self._mark = txn.writes, len(txn._callbacks)
+        else:
+            store._flush_group()
+            con = store._connection()
+            store._write_lock.acquire()
+            try:
+                con.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                store._write_lock.release()
+                raise
+            txn = SqliteTxn(con, writable=True, seq=store._seq + 1, followed=store._followed)
+            self._mode = 2
+        local.txn = self._txn = txn
+        return txn
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        mode = self._mode
+        if mode == 0:
+            return
+        store, txn = self._store, self._txn
+        store._local.txn = None
+        if mode == 1:
+            # No savepoint per request: a request that fails before it writes (a failed
+            # condition, a validation error: nearly every failure) has nothing to undo; one that
+            # fails after writing takes its whole group down, and every request in it is answered
+            # with an error (none of them had been acknowledged).
+            wrote = txn.writes != self._writes
+            if exc is None:
+                if wrote:
+                    assert store._group is not None
+                    store._group.dirty = True
+            elif wrote:
+                store._end_group(failure=GroupAborted(f"a request in the same commit group failed: {exc!r}"))
+            else:
+                del txn._callbacks[self._mark :]
+            return
+        con = txn._con
+        try:
+            if exc is None:
+                try:
+                    store._commit_writes(con, txn)
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+            else:
+                con.execute("ROLLBACK")
+                return
+        finally:
+            store._write_lock.release()
+        store._after_write()
+        for cb in txn._callbacks:
+            cb()

@@ -27,6 +27,17 @@ async def handle(req: HttpRequest) -> HttpResponse:
         await asyncio.sleep(int(req.query_string.partition("=")[2]) / 1000)
     if req.path == "/boom":
         raise RuntimeError("handler bug")
+    if req.path == "/yield":  # a bare yield, then a pool result, then a failed future
+        await asyncio.sleep(0)
+        await asyncio.get_running_loop().run_in_executor(None, time.sleep, 0.01)
+        failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        failed.set_exception(KeyError("k"))
+        try:
+            await failed
+        except KeyError:
+            pass
+    if req.path == "/not-a-future":
+        await _NotAFuture()
     headers = Headers(
         [
             ("Content-Type", "application/octet-stream"),
@@ -38,6 +49,11 @@ async def handle(req: HttpRequest) -> HttpResponse:
         ]
     )
     return HttpResponse(200, headers, req.body or b"hello " + req.path.encode())
+
+
+class _NotAFuture:
+    def __await__(self) -> Any:
+        yield 42  # what no asyncio code yields: the server answers 500 rather than hang
 
 
 class ServerThread:
@@ -295,3 +311,10 @@ def test_absolute_form_request_target(server: ServerThread) -> None:
         sock.sendall(b"GET http://example.com:4566/abs/path?x=1&y=2 HTTP/1.1\r\nHost: example.com\r\n\r\n")
         status, headers, _ = read_response(sock.makefile("rb"))
     assert status == 200 and headers["x-path"] == "/abs/path" and headers["x-query"] == "x=1&y=2"
+
+
+def test_requests_awaiting_futures_are_resumed_and_foreign_awaitables_refused(server: ServerThread) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        assert client.get("/yield").text == "hello /yield"
+        assert client.get("/not-a-future").status_code == 500
+        assert client.get("/after").text == "hello /after"

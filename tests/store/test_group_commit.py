@@ -8,20 +8,23 @@ import asyncio
 from pathlib import Path
 
 from cloudlet.store import SqliteStore
+from cloudlet.store.sqlite import GroupAborted
 
 
 class Boom(Exception):
     pass
 
 
-async def _request(store: SqliteStore, key: str, fail: bool = False) -> str:
+async def _request(store: SqliteStore, key: str, fail: str = "") -> str:
     """One 'request': a grouped write, then wait for durability as the gateway does."""
     outcome = "ok"
     with store.grouped():
         try:
             with store.write() as txn:
+                if fail == "before":
+                    raise Boom
                 txn.put("t", key, key.encode())
-                if fail:
+                if fail == "after":
                     raise Boom
         except Boom:
             outcome = "failed"
@@ -29,28 +32,58 @@ async def _request(store: SqliteStore, key: str, fail: bool = False) -> str:
     if number:
         done = asyncio.get_running_loop().create_future()
         store.when_durable(lambda err: done.set_exception(err) if err else done.set_result(None))
-        await done
+        try:
+            await done
+        except GroupAborted:
+            return "aborted"
     return outcome
 
 
-def test_concurrent_writes_share_one_commit_and_a_failure_undoes_only_its_own(tmp_path: Path) -> None:
+def _keys(path: Path) -> list[str]:
+    reopened = SqliteStore(path)
+    with reopened.read() as txn:
+        keys = sorted(k.decode() for k, _ in txn.scan("t"))
+    reopened.close()
+    return keys
+
+
+def test_concurrent_writes_share_one_commit_and_a_failure_before_writing_costs_nothing(
+    tmp_path: Path,
+) -> None:
     store = SqliteStore(tmp_path / "s.db")
 
     async def main() -> list[str]:
         store.enable_grouping(asyncio.get_running_loop().call_soon)
         before = store.seq
-        outcomes = await asyncio.gather(*(_request(store, f"k{i}", fail=i == 3) for i in range(16)))
+        outcomes = await asyncio.gather(
+            *(_request(store, f"k{i:02}", fail="before" if i == 3 else "") for i in range(16))
+        )
         assert store.seq == before + 1  # sixteen requests, one commit
         return outcomes
 
     outcomes = asyncio.run(main())
     assert outcomes[3] == "failed" and outcomes.count("ok") == 15
-    reopened = SqliteStore(tmp_path / "s.db")
-    with reopened.read() as txn:
-        keys = [k.decode() for k, _ in txn.scan("t")]
-    assert sorted(keys) == sorted(f"k{i}" for i in range(16) if i != 3)
-    assert reopened.committed_seq() == 1
-    reopened.close()
+    assert _keys(tmp_path / "s.db") == [f"k{i:02}" for i in range(16) if i != 3]
+    store.close()
+
+
+def test_a_failure_after_writing_rolls_back_its_group_and_nobody_is_acknowledged(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+
+    async def main() -> list[str]:
+        store.enable_grouping(asyncio.get_running_loop().call_soon)
+        outcomes = await asyncio.gather(
+            *(_request(store, f"k{i:02}", fail="after" if i == 5 else "") for i in range(8))
+        )
+        # the next turn's group is a fresh one
+        assert await _request(store, "later") == "ok"
+        return outcomes
+
+    outcomes = asyncio.run(main())
+    # the five before it were waiting on the group: told it failed; the failing one saw its own
+    # error; the two after it ran in a new group, which committed
+    assert outcomes == ["aborted"] * 5 + ["failed", "ok", "ok"]
+    assert _keys(tmp_path / "s.db") == ["k06", "k07", "later"]
     store.close()
 
 

@@ -1,13 +1,12 @@
 """The `json` protocol (1.0 and 1.1): POST /, X-Amz-Target: <targetPrefix>.<Operation>, JSON bodies.
 
 Serves DynamoDB, DynamoDB Streams, Cognito, Global Accelerator (and Route 53 Domains' older wire).
-The hot path is json.loads + one compiled reader + one compiled validator per operation.
+The hot path is one JSON parse (jsonshape.loads) + one compiled reader + one compiled validator per operation.
 Neighbours: jsonshape.py (readers/writers), base.py (WireProtocol), values.py.
 """
 
 from __future__ import annotations
 
-import json
 import zlib
 from typing import Any
 
@@ -16,11 +15,8 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from cloudlet.aws.errors import AwsError
 from cloudlet.aws.http import Headers, HttpRequest, HttpResponse
 from cloudlet.aws.protocols.base import WireProtocol
-from cloudlet.aws.protocols.jsonshape import JsonCodec, Reader, Writer, default_hook
+from cloudlet.aws.protocols.jsonshape import JsonCodec, Reader, Writer, dumps, loads
 from cloudlet.aws.protocols.values import ValueFormatError
-
-# one encoder for every response: json.dumps with options builds a new JSONEncoder per call (~2.5 us)
-_ENCODER = json.JSONEncoder(default=default_hook, separators=(",", ":"))
 
 # services whose error __type carries a namespace (AWS's Coral-generated JSON services do; Cognito
 # and Global Accelerator send the bare code)
@@ -88,7 +84,7 @@ class JsonProtocol(WireProtocol):
         if not body and self.empty_body_ok:
             return self.finish(op, {})
         try:
-            data = json.loads(body)
+            data = loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise AwsError("SerializationException", "", 400) from None
         reader = self._reader(op)
@@ -120,7 +116,7 @@ class JsonProtocol(WireProtocol):
             return writer
 
     def _response(self, status: int, doc: Any, request_id: str, extra: list[tuple[str, str]]) -> HttpResponse:
-        body = _ENCODER.encode(doc).encode()
+        body = dumps(doc)
         headers = [("Content-Type", self.content_type), ("x-amzn-RequestId", request_id), *extra]
         if self.crc32:
             headers.append(("x-amz-crc32", str(zlib.crc32(body))))

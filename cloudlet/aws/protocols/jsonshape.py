@@ -9,11 +9,14 @@ restjson.py; values.py for the scalar encodings.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from botocore.model import Shape
 
 from cloudlet.aws.models import shape_key
@@ -22,6 +25,35 @@ from cloudlet.aws.protocols.values import ValueFormatError
 
 Reader = Callable[[Any], Any]
 Writer = Callable[[Any], Any]
+
+# orjson parses and writes the common document ~4-15x faster than the json module; what it refuses
+# and the json module accepts (lone surrogate escapes, integers beyond 64 bits, NaN literals) goes
+# to the json module, so what is accepted and how it reads stay exactly the json module's.
+# datetimes and dataclasses go to default_hook, as with the json module (orjson has its own forms)
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+# orjson reads an integer beyond 64 bits as a float: a body with a run of 19+ digits anywhere
+# (usually a DynamoDB number inside a string, harmless) is read by the json module instead
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
+def loads(body: bytes) -> Any:
+    """json.loads, fast for the common document. Raises ValueError/RecursionError as it does."""
+    if _LONG_DIGITS.search(body) is None:
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(body)
+
+
+def dumps(doc: Any) -> bytes:
+    """Compact JSON bytes of a document, blobs and datetimes through `default_hook`."""
+    try:
+        return orjson.dumps(doc, default=default_hook, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError too: lone surrogates, integers beyond 64 bits
+        return json.dumps(doc, default=default_hook, separators=(",", ":")).encode()
 
 
 def _type_error(expected: str, value: Any) -> ValueFormatError:

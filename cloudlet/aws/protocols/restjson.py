@@ -6,7 +6,6 @@ x-amzn-ErrorType and a JSON body. Neighbours: rest.py (routing, non-body members
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -14,7 +13,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from cloudlet.aws.errors import AwsError
 from cloudlet.aws.http import Headers, HttpRequest, HttpResponse
 from cloudlet.aws.protocols.json import error_message_key
-from cloudlet.aws.protocols.jsonshape import JsonCodec, default_hook
+from cloudlet.aws.protocols.jsonshape import JsonCodec, dumps, loads
 from cloudlet.aws.protocols.rest import RestProtocol
 from cloudlet.aws.protocols.values import ValueFormatError
 
@@ -49,7 +48,7 @@ class RestJsonProtocol(RestProtocol):
 
     def read_body(self, shape: Shape, body: bytes) -> Any:
         try:
-            data = json.loads(body)
+            data = loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise ValueFormatError("Could not parse request body into json: malformed JSON") from None
         return self.codec.reader(shape)(data)
@@ -57,7 +56,7 @@ class RestJsonProtocol(RestProtocol):
     def write_body(self, shape: Shape, value: dict[str, Any], root: str | None) -> bytes:
         writer = self.codec.writer(shape)
         doc = writer(value) if writer is not None else value
-        return json.dumps(doc, default=default_hook, separators=(",", ":")).encode()
+        return dumps(doc)
 
     def always_body(self, shape: Shape) -> bool:
         return any("location" not in m.serialization for m in shape.members.values())
@@ -84,5 +83,5 @@ class RestJsonProtocol(RestProtocol):
             if writer is not None:
                 fields = writer(fields)
         doc.update(fields)
-        body = json.dumps(doc, default=default_hook, separators=(",", ":")).encode()
+        body = dumps(doc)
         return HttpResponse(err.status, headers, body)

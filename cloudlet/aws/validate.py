@@ -197,6 +197,8 @@ class Validator:
         if not required and not members:
             return None
 
+        by_name = {name: (lname, c) for name, lname, c in members}
+
         def check(v: Any, path: str, errors: list[str]) -> None:
             if not isinstance(v, dict):
                 return
@@ -204,10 +206,18 @@ class Validator:
             for name in required:
                 if v.get(name) is None:
                     errors.append(_item(None, prefix + _lower(name), "Member must not be null"))
-            for name, lname, c in members:
-                item = v.get(name)
-                if item is not None:
-                    c(item, prefix + lname, errors)
+            # one member set (an AttributeValue has ten and sets one): look it up; else walk the
+            # members in the shape's order, which is the order errors are listed in
+            if len(v) == 1:
+                for name, item in v.items():
+                    found = by_name.get(name)
+                    if found is not None and item is not None:
+                        found[1](item, prefix + found[0], errors)
+            else:
+                for name, lname, c in members:
+                    item = v.get(name)
+                    if item is not None:
+                        c(item, prefix + lname, errors)
 
         return check
 

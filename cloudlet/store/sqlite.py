@@ -55,12 +55,15 @@ class GroupAborted(RuntimeError):
 
 
 class SqliteTxn(DocMixin):
-    __slots__ = ("_con", "_writable", "_callbacks", "seq", "_followed", "touched", "writes")
+    __slots__ = ("_con", "_cur", "_writable", "_callbacks", "seq", "_followed", "touched", "writes")
 
     def __init__(
         self, con: sqlite3.Connection, writable: bool, seq: int, followed: frozenset[str] = frozenset()
     ) -> None:
         self._con = con
+        # one cursor for the single-row statements: re-executing it is ~2 us cheaper than
+        # con.execute's new cursor (scans still get their own, as they may interleave)
+        self._cur = con.cursor()
         self._writable = writable
         self._callbacks: list[Callable[[], None]] = []
         self._followed = followed
@@ -70,14 +73,14 @@ class SqliteTxn(DocMixin):
         self.seq = seq
 
     def get(self, ns: str, key: Key) -> bytes | None:
-        row = self._con.execute("SELECT v FROM kv WHERE ns=? AND k=?", (ns, encode_key(key))).fetchone()
+        row = self._cur.execute("SELECT v FROM kv WHERE ns=? AND k=?", (ns, encode_key(key))).fetchone()
         return None if row is None else bytes(row[0])
 
     def put(self, ns: str, key: Key, value: bytes) -> None:
         if not self._writable:
             raise ReadOnlyError("put in a read transaction")
         self.writes += 1
-        self._con.execute("INSERT OR REPLACE INTO kv(ns, k, v) VALUES (?,?,?)", (ns, encode_key(key), value))
+        self._cur.execute("INSERT OR REPLACE INTO kv(ns, k, v) VALUES (?,?,?)", (ns, encode_key(key), value))
         if self._followed:
             self._touch(ns)
 
@@ -90,7 +93,7 @@ class SqliteTxn(DocMixin):
         if not self._writable:
             raise ReadOnlyError("delete in a read transaction")
         self.writes += 1
-        cur = self._con.execute("DELETE FROM kv WHERE ns=? AND k=?", (ns, encode_key(key)))
+        cur = self._cur.execute("DELETE FROM kv WHERE ns=? AND k=?", (ns, encode_key(key)))
         if self._followed:
             self._touch(ns)
         return cur.rowcount > 0

@@ -157,7 +157,8 @@ class Exprs:
 
     def finish(self) -> None:
         """After every expression of the request is parsed: report unused placeholders."""
-        ex.check_unused(self.names, self.values, self.parsed)
+        if self.names or self.values:
+            ex.check_unused(self.names, self.values, self.parsed)
 
 
 __all__ = ["Condition", "Exprs", "Item", "Projection", "Update"]

@@ -240,23 +240,28 @@ class SqliteStore:
             return group
         if group is not None:
             self._end_group()  # a reads-only group cannot take writes: end it, open a writing one
-        con = self._connection()
         self._groups += 1
         if writable:
-            self._write_lock.acquire()
-            try:
-                con.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                self._write_lock.release()
-                raise
-            txn = SqliteTxn(con, writable=True, seq=self._seq + 1, followed=self._followed)
+            txn = self._begin_write()
         else:
+            con = self._connection()
             con.execute("BEGIN")
             txn = SqliteTxn(con, writable=False, seq=self._seq)
         group = self._group = _Group(txn, writable, self._groups)
         assert self._schedule is not None
         self._schedule(self._end_group)
         return group
+
+    def _begin_write(self) -> SqliteTxn:
+        """Take the write lock and begin a write transaction on this thread's connection."""
+        con = self._connection()
+        self._write_lock.acquire()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._write_lock.release()
+            raise
+        return SqliteTxn(con, writable=True, seq=self._seq + 1, followed=self._followed)
 
     def _end_group(self, failure: BaseException | None = None) -> None:
         """Commit (or, for reads only, end) the open group; a no-op when none is open. With a
@@ -438,14 +443,7 @@ class _WriteBlock:
             self._writes, self._mark = txn.writes, len(txn._callbacks)
         else:
             store._flush_group()
-            con = store._connection()
-            store._write_lock.acquire()
-            try:
-                con.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                store._write_lock.release()
-                raise
-            txn = SqliteTxn(con, writable=True, seq=store._seq + 1, followed=store._followed)
+            txn = store._begin_write()
             self._mode = 2
         local.txn = self._txn = txn
         return txn

@@ -10,6 +10,7 @@ decoding a request; the shapes come from models.py.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -202,22 +203,22 @@ class Validator:
         def check(v: Any, path: str, errors: list[str]) -> None:
             if not isinstance(v, dict):
                 return
+            # one member set (an AttributeValue has ten and sets one): look it up; else walk the
+            # members in the shape's order, which is the order errors are listed in
+            if len(v) == 1 and not required:
+                for name, item in v.items():
+                    found = by_name.get(name)
+                    if found is not None and item is not None:
+                        found[1](item, (path + "." if path else "") + found[0], errors)
+                return
             prefix = path + "." if path else ""
             for name in required:
                 if v.get(name) is None:
                     errors.append(_item(None, prefix + _lower(name), "Member must not be null"))
-            # one member set (an AttributeValue has ten and sets one): look it up; else walk the
-            # members in the shape's order, which is the order errors are listed in
-            if len(v) == 1:
-                for name, item in v.items():
-                    found = by_name.get(name)
-                    if found is not None and item is not None:
-                        found[1](item, prefix + found[0], errors)
-            else:
-                for name, lname, c in members:
-                    item = v.get(name)
-                    if item is not None:
-                        c(item, prefix + lname, errors)
+            for name, lname, c in members:
+                item = v.get(name)
+                if item is not None:
+                    c(item, prefix + lname, errors)
 
         return check
 
@@ -260,13 +261,31 @@ class Validator:
             + "]"
         )
 
+        # string keys whose only constraints are length bounds (AttributeName: at most 65535):
+        # checked with two C-level passes instead of the rules per key
+        key_meta = shape.key.metadata
+        lengths_only = (
+            key_rules is not None
+            and shape.key.type_name == "string"
+            and "pattern" not in key_meta
+            and not (self.enums and shape.key.enum)
+        )
+        key_lo, key_hi = key_meta.get("min", 0), key_meta.get("max", math.inf)
+
         def check(v: Any, path: str, errors: list[str]) -> None:
             if own is not None:
                 errors.extend(_item(v, path, r) for r in own(v))
             if not isinstance(v, dict):
                 return
             # one error per map for its keys and one for its values, naming all their constraints
-            if key_rules is not None and any(key_rules(k) for k in v):
+            if lengths_only and v:
+                try:
+                    bad = min(map(len, v)) < key_lo or max(map(len, v)) > key_hi
+                except TypeError:  # a key without a length: each key by the rules
+                    bad = key_rules is not None and any(key_rules(k) for k in v)
+                if bad:
+                    errors.append(_item(v, path, keys_text))
+            elif key_rules is not None and any(key_rules(k) for k in v):
                 errors.append(_item(v, path, keys_text))
             if value_rules is not None and any(value_rules(x) for x in v.values() if x is not None):
                 errors.append(_item(v, path, values_text))

@@ -22,6 +22,7 @@ from cloudlet.aws.errors import AwsError, internal_failure, unknown_operation
 from cloudlet.aws.http import Headers, HttpRequest, HttpResponse
 from cloudlet.aws.models import service_model
 from cloudlet.aws.protocols import protocol_for
+from cloudlet.aws.protocols.base import WireProtocol
 from cloudlet.aws.requestlog import RequestLog
 from cloudlet.aws.routing import identify_service
 from cloudlet.config import Settings
@@ -53,6 +54,7 @@ class Gateway:
         self._inline_allowed = settings.durability != "full"
         self._requests = RequestLog() if settings.log_requests else None
         self._handlers: dict[tuple[str, str], tuple[Handler | None, bool]] = {}
+        self._protocols: dict[str, WireProtocol] = {}  # by service name (protocol_for keys by model)
         # group commit of inline handlers' store work (store/sqlite.py): one transaction per loop turn
         self._store = store if self._inline_allowed else None
         self._group = 0  # the number of the dirty group `_durable` waits on
@@ -83,7 +85,9 @@ class Gateway:
             resp = _unknown_service(req, request_id)
             self._log("-", "-", resp.status, started)
             return resp
-        proto = protocol_for(service_model(service))
+        proto = self._protocols.get(service)
+        if proto is None:
+            proto = self._protocols[service] = protocol_for(service_model(service))
         op = None
         try:
             credential = sigv4.parse_credential(req)

@@ -123,6 +123,11 @@ def get_item(txn: Txn, table: Table, key: bytes) -> Item | None:
     return None if raw is None else load_item(raw)
 
 
+def get_raw(txn: Txn, table: Table, key: bytes) -> bytes | None:
+    """The stored bytes of an item (load_item decodes them, stored_size reads its size)."""
+    return txn.get(items_ns(table), key)
+
+
 def get_item_sized(txn: Txn, table: Table, key: bytes) -> tuple[Item | None, int]:
     raw = txn.get(items_ns(table), key)
     return (None, 0) if raw is None else (load_item(raw), stored_size(raw))

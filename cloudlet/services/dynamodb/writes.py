@@ -40,13 +40,24 @@ class Write:
     new_size: int | None = None  # known for Put (checked at prepare time)
 
     # filled by execute()
-    old: Item | None = None
     old_size: int = 0
     new: Item | None = None
+    old_raw: bytes | None = None  # the stored item; decoded (`old`) only by what needs its content
+    _old: Item | None = None
+    _old_decoded: bool = False
+
+    @property
+    def old(self) -> Item | None:
+        if not self._old_decoded:
+            self._old = storage.load_item(self.old_raw) if self.old_raw is not None else None
+            self._old_decoded = True
+        return self._old
 
     def evaluate(self, txn: Txn) -> AwsError | None:
         """Read the current item and check the condition; the error to raise (CCF) or None."""
-        self.old, self.old_size = storage.get_item_sized(txn, self.table, self.key)
+        self.old_raw = storage.get_raw(txn, self.table, self.key)
+        self._old_decoded = False
+        self.old_size = storage.stored_size(self.old_raw) if self.old_raw is not None else 0
         if self.condition is not None and not self.condition.evaluate(self.old or {}):
             return errors.conditional_failed(self.old if self.return_old_on_failure else None)
         return None
@@ -78,13 +89,17 @@ class Write:
     def store(self, txn: Txn, stats: StatsKeeper) -> dict[str, float]:
         if self.kind == "ConditionCheck":
             return {}
-        if self.old is None and self.new is None:
+        existed = self.old_raw is not None
+        if not existed and self.new is None:
             return {"": 1.0}
+        # without indexes, write_item needs only whether an item was there (and its size): a Put
+        # replacing an item then never decodes it
+        old = self.old if self.table.indexes or not existed else _REPLACED
         return storage.write_item(
             txn,
             self.table,
             self.key,
-            self.old,
+            old,
             self.new,
             self.old_size,
             self.new_size if self.new is not None else 0,
@@ -97,6 +112,9 @@ class Write:
             raise err
         self.compute()
         return self.store(txn, stats)
+
+
+_REPLACED: Item = {}  # stands for a replaced item whose content write_item does not need
 
 
 def _updated_size(base: Item, base_size: int, new: Item) -> int:

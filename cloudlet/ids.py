@@ -32,8 +32,8 @@ class _RequestIds:
         return f"{self._prefix}{self._next() & 0xFFFFFFFFFFFF:012x}"
 
 
+# request_id() -> a UUID4-shaped id, unique within this process's lifetime and across processes
 request_id = _RequestIds()
-request_id.__doc__ = "A UUID4-shaped request id, unique within this process's lifetime and across processes."
 
 
 def upper_alnum(length: int) -> str:

@@ -14,8 +14,9 @@ A checkpoint only copies frames already durable in the WAL, so it changes nothin
 Group commit (`enable_grouping`, `grouped`): on the one thread that enables it (the event loop),
 the store operations of every request handled in one loop turn share one SQLite transaction,
 without a savepoint each (a request failing before it writes has nothing to undo; one failing
-after it wrote rolls back its whole group, whose requests all get an error). The transaction commits at the end of the turn (`schedule` runs `_end_group` after the requests
-already queued), so N concurrent writes cost one BEGIN/sequence/COMMIT instead of N. A request
+after it wrote rolls back its whole group, whose requests all get an error). The transaction
+commits at the end of the turn (`schedule` runs `_end_group` after the requests already
+queued), so N concurrent writes cost one BEGIN/sequence/COMMIT instead of N. A request
 that wrote, or that read after a write of its group, is answered only after that commit
 (`when_durable`): nothing is acknowledged before it is in the WAL, and nobody is told of a write
 that could still fail. Reads-only turns share one snapshot the same way and wait for nothing.

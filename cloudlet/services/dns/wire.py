@@ -3,7 +3,7 @@
 `answer_query(data, ...)` turns the bytes of one query into the bytes of its response (or None:
 drop) and says whether the response may be cached for identical query bytes. It owns the
 protocol rules around the answer: header checks (QR, opcode), FORMERR, EDNS0 (version, payload
-size, DO, Client Subnet), class and meta-type refusals, truncation. The answer itself comes from
+size, DO, Client Subnet, cookies: cookies.py), class and meta-type refusals, truncation. The answer itself comes from
 authoritative.py; engine.py calls this on a cache miss. With `prerender`, an answer that a
 routing policy chose also comes back as its value rotations, unshuffled (engine.py / routed.py
 keep them per chosen record sets instead of shuffling per query).
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dns.edns
@@ -28,6 +29,7 @@ import dns.rdatatype
 import dns.renderer
 
 from cloudlet.services.dns.authoritative import Answer, Client, Outcome, Selector, ZoneIndex, resolve
+from cloudlet.services.dns.cookies import server_cookie
 
 TCP_MAX = 65535
 NO_EDNS_MAX = 512
@@ -81,28 +83,51 @@ def answer_query(
         return Reply(header_only(data, dns.rcode.FORMERR), False)
     if len(msg.question) != 1 or msg.answer or msg.authority:
         return Reply(header_only(data, dns.rcode.FORMERR), False)
+    reply = _answer(msg, client, view, selector, tcp, limits, prerender)
+    if reply.cacheable and _cookie(msg) is not None:
+        # it carries a server cookie made for this client and this second
+        return Reply(reply.wire, False, reply.answer)
+    return reply
+
+
+def _answer(
+    msg: dns.message.Message,
+    client: Client,
+    view: ZoneIndex,
+    selector: Selector | None,
+    tcp: bool,
+    limits: Limits,
+    prerender: bool,
+) -> Reply:
     q = msg.question[0]
     ecs = _ecs(msg)
     payload = max(NO_EDNS_MAX, min(msg.payload, limits.max_udp)) if msg.edns >= 0 else NO_EDNS_MAX
     max_size = TCP_MAX if tcp else payload
+    # a client cookie gets a server cookie back in every response with an OPT record (RFC 7873)
+    cookie = _cookie(msg)
+    extra: list[dns.edns.Option] = []
+    if cookie is not None:
+        extra.append(dns.edns.CookieOption(cookie.client, server_cookie(cookie.client, client.address)))
     if msg.edns > 0:
-        return Reply(_render(msg, _bare(dns.rcode.BADVERS), max_size, limits, ecs), True)
+        return Reply(_render(msg, _bare(dns.rcode.BADVERS), max_size, limits, ecs, extra), True)
     if ecs is not None and ecs.scopelen != 0:  # RFC 7871 §7.1.1: must be 0 in queries
-        return Reply(_render(msg, _bare(dns.rcode.FORMERR), max_size, limits, None), False)
+        return Reply(_render(msg, _bare(dns.rcode.FORMERR), max_size, limits, None, extra), False)
     if q.rdtype in _FORMERR_TYPES:
-        return Reply(_render(msg, _bare(dns.rcode.FORMERR), max_size, limits, ecs), False)
+        return Reply(_render(msg, _bare(dns.rcode.FORMERR), max_size, limits, ecs, extra), False)
     if q.rdclass != dns.rdataclass.IN or q.rdtype in _REFUSED_TYPES:
-        return Reply(_render(msg, _bare(dns.rcode.REFUSED), max_size, limits, ecs), True)
+        return Reply(_render(msg, _bare(dns.rcode.REFUSED), max_size, limits, ecs, extra), True)
     if ecs is not None:
         client = Client(client.address, ecs.address, ecs.srclen)
     ans = resolve(view, q.name, q.rdtype, client, selector)
     turns = min(MAX_ROTATIONS, max((len(rds) for _, rds in ans.answer), default=1))
     if not ans.cacheable and not prerender:
-        return Reply(_render(msg, ans, max_size, limits, ecs, shuffle=True), False, ans)
-    wire = _render(msg, ans, max_size, limits, ecs, shuffle=False)
+        return Reply(_render(msg, ans, max_size, limits, ecs, extra, shuffle=True), False, ans)
+    wire = _render(msg, ans, max_size, limits, ecs, extra, shuffle=False)
     if ans.cacheable and turns < 2:
         return Reply(wire, True, ans)
-    rotated = (_render(msg, _rotated(ans, i), max_size, limits, ecs, shuffle=False) for i in range(1, turns))
+    rotated = (
+        _render(msg, _rotated(ans, i), max_size, limits, ecs, extra, shuffle=False) for i in range(1, turns)
+    )
     return Reply(wire, ans.cacheable, ans, (wire, *rotated))
 
 
@@ -117,6 +142,13 @@ def _rotated(ans: Answer, turn: int) -> Answer:
         out.ttl = rds.ttl
         answer.append((owner, out))
     return dataclasses.replace(ans, answer=answer)
+
+
+def _cookie(msg: dns.message.Message) -> dns.edns.CookieOption | None:
+    for opt in msg.options:
+        if isinstance(opt, dns.edns.CookieOption):
+            return opt
+    return None
 
 
 def _ecs(msg: dns.message.Message) -> dns.edns.ECSOption | None:
@@ -136,6 +168,7 @@ def _render(
     max_size: int,
     limits: Limits,
     ecs: dns.edns.ECSOption | None,
+    extra: Sequence[dns.edns.Option] = (),
     shuffle: bool = False,
 ) -> bytes:
     """The response; `shuffle` puts each RRset's values in random order (per-query answers)."""
@@ -150,6 +183,9 @@ def _render(
             scope = 0 if ans.cacheable else ecs.srclen
             options.append(dns.edns.ECSOption(ecs.address, ecs.srclen, scope))
             opt_size += 4 + 4 + (ecs.srclen + 7) // 8
+        for opt in extra:
+            options.append(opt)
+            opt_size += 4 + len(opt.to_wire() or b"")
         opt_size += 11
     r = dns.renderer.Renderer(msg.id, flags, max_size)
     r.add_question(q.name, q.rdtype, q.rdclass)

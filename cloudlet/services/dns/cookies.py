@@ -5,7 +5,11 @@ The server cookie has the interoperable layout of RFC 9018: version 1, three res
 address, keyed by a server secret. We never reject a query for its cookie (no BADCOOKIE): a
 client that sends none, a stale one or a forged one is answered as usual, with a fresh cookie.
 So the secret needs no sharing between DNS worker processes; each draws its own.
-Neighbours: wire.py (parses the option, renders it into the response).
+
+The hot path (engine.py) answers a query with a cookie as the same query without it, from its
+caches, then adds the cookie to the response (`split`, `add`): the server cookie is the only
+per-client part. Anything irregular goes to the slow path (wire.py), which renders it itself.
+Neighbours: wire.py (parses the option, renders it into the response), engine.py.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import ipaddress
 import secrets
 import struct
 import time
+
+COOKIE = 10  # the EDNS option code
+_OPT_TYPE = b"\x00\x29"
 
 _SECRET = secrets.token_bytes(16)
 _MASK = 0xFFFFFFFFFFFFFFFF
@@ -67,3 +74,79 @@ def server_cookie(client_cookie: bytes, address: str | None, now: float | None =
     head = struct.pack("!B3xI", VERSION, int(time.time() if now is None else now) & 0xFFFFFFFF)
     ip = ipaddress.ip_address(address).packed if address else b""
     return head + struct.pack("<Q", siphash24(_SECRET, client_cookie + head + ip))
+
+
+_made: dict[tuple[bytes, str | None], bytes] = {}  # this second's server cookies
+_made_at = 0
+
+
+def server_cookie_now(client_cookie: bytes, address: str | None) -> bytes:
+    """server_cookie for this second, remembered for the second (a resolver repeats its cookie)."""
+    global _made_at
+    now = int(time.time())
+    if now != _made_at:
+        _made.clear()
+        _made_at = now
+    key = (client_cookie, address)
+    found = _made.get(key)
+    if found is None:
+        found = _made[key] = server_cookie(client_cookie, address, now)
+    return found
+
+
+def split(data: bytes, qend: int) -> tuple[bytes, bytes] | None:
+    """(the query without its COOKIE option, the client cookie) when `data` is one question (ending
+    at `qend`) followed by exactly one OPT record holding a well-formed COOKIE option; else None."""
+    if data[6:10] != b"\x00\x00\x00\x00" or data[10:12] != b"\x00\x01":
+        return None
+    if data[qend : qend + 1] != b"\x00" or data[qend + 1 : qend + 3] != _OPT_TYPE or len(data) < qend + 11:
+        return None
+    rdlen = int.from_bytes(data[qend + 9 : qend + 11], "big")
+    start = qend + 11
+    if start + rdlen != len(data):
+        return None
+    at = start
+    while at < len(data):
+        if at + 4 > len(data):
+            return None
+        code, length = struct.unpack_from("!HH", data, at)
+        end = at + 4 + length
+        if end > len(data):
+            return None
+        if code == COOKIE:
+            if length != 8 and not 16 <= length <= 40:
+                return None  # malformed: the slow path answers FORMERR
+            rest = data[start:at] + data[end:]
+            if any(o[0] == COOKIE for o in _options(rest)):
+                return None  # two cookies: leave it to the slow path
+            core = data[: qend + 9] + struct.pack("!H", len(rest)) + rest
+            return core, data[at + 4 : at + 12]
+        at = end
+    return None
+
+
+def _options(rdata: bytes) -> list[tuple[int, bytes]]:
+    out, at = [], 0
+    while at + 4 <= len(rdata):
+        code, length = struct.unpack_from("!HH", rdata, at)
+        out.append((code, rdata[at + 4 : at + 4 + length]))
+        at += 4 + length
+    return out
+
+
+def add(
+    response: bytes, opt_rdlen: int, client_cookie: bytes, address: str | None, limit: int
+) -> bytes | None:
+    """`response` (to the query without its cookie; its OPT record last, with `opt_rdlen` bytes of
+    options) with our COOKIE option added; None when it does not have that shape or would grow
+    past `limit` bytes."""
+    at = len(response) - opt_rdlen - 2  # the OPT record's RDLENGTH
+    # the OPT record: root name (1 byte), TYPE (2), CLASS (2), TTL (4), then RDLENGTH at `at`
+    if at < 21 or response[at - 8 : at - 6] != _OPT_TYPE or response[at - 9] != 0:
+        return None
+    if int.from_bytes(response[at : at + 2], "big") != opt_rdlen:
+        return None
+    option = struct.pack("!HH", COOKIE, 24) + client_cookie + server_cookie_now(client_cookie, address)
+    if len(response) + len(option) > limit:
+        return None
+    return response[:at] + struct.pack("!H", opt_rdlen + len(option)) + response[at + 2 :] + option

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 import dns.rcode
 
+from cloudlet.services.dns import cookies
 from cloudlet.services.dns.authoritative import Client, Selector
 from cloudlet.services.dns.routed import (
     SATURATED,
@@ -31,6 +32,7 @@ from cloudlet.services.dns.routed import (
     Shape,
     insert,
     make_client,
+    name_end,
     query_shape,
     walk,
 )
@@ -104,6 +106,11 @@ class Engine:
 
     def miss(self, data: bytes, addr: Peer, tcp: bool) -> bytes | None:
         """`answer` for a query the transport already looked up in the cache."""
+        if len(data) >= 12 and data[10:12] == b"\x00\x01":  # one additional record: a cookie?
+            end = name_end(data)
+            parts = cookies.split(data, end + 4) if end is not None else None
+            if parts is not None and end is not None:
+                return self._with_cookie(data, parts[0], parts[1], end + 4, addr, tcp)
         key = data[2:]
         routes = self.tcp_routes if tcp else self.udp_routes
         node = routes.plain.get(key)
@@ -220,6 +227,30 @@ class Engine:
         if not shape.mixed and shape.ecs is None:
             return reply.wire
         return self._fill(cache, rotors, data[2:], data, addr, tcp)  # answer the asker's own bytes
+
+    def _with_cookie(
+        self, data: bytes, core: bytes, client_cookie: bytes, qend: int, addr: Peer, tcp: bool
+    ) -> bytes | None:
+        """A query with a client cookie: the answer to the same query without it (from the caches
+        when it is there) plus our cookie; the slow path when that answer has an unusual shape."""
+        response = self.answer(core, addr, tcp)
+        if response is not None:
+            payload = int.from_bytes(core[qend + 3 : qend + 5], "big")
+            limit = 65535 if tcp else max(512, min(payload, self.limits.max_udp))
+            address = make_client(addr, None).address
+            patched = cookies.add(response, len(core) - qend - 11, client_cookie, address, limit)
+            if patched is not None:
+                return patched
+        return self._fill_uncached(data, addr, tcp)
+
+    def _fill_uncached(self, data: bytes, addr: Peer, tcp: bool) -> bytes | None:
+        """The slow path for a query whose response is not kept."""
+        try:
+            reply = self.reply(data, make_client(addr, None), tcp)
+        except Exception:
+            log.exception("answering a query failed")
+            return header_only(data, dns.rcode.SERVFAIL)
+        return None if reply is None else reply.wire
 
     def _fill(
         self,

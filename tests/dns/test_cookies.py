@@ -14,7 +14,10 @@ import dns.edns
 import dns.message
 import dns.rcode
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from cloudlet.services.dns import cookies
 from cloudlet.services.dns.cookies import siphash24
 from tests.dns.support import DnsHarness
 
@@ -102,3 +105,31 @@ def test_dig_sees_its_cookie_answered(dns_server: DnsHarness) -> None:
     assert "status: NOERROR" in out
     line = next(line for line in out.splitlines() if "COOKIE:" in line)
     assert "(good)" in line and len(line.split("COOKIE:")[1].split()[0]) == 2 * (8 + 16)
+
+
+_option = st.tuples(st.sampled_from([3, 8, 10, 12, 65001]), st.binary(max_size=44))
+
+
+@given(options=st.lists(_option, max_size=4), tail=st.binary(max_size=3))
+@example(options=[(10, b"12345678")], tail=b"\x00")
+@example(options=[(10, b"12345678"), (10, b"abcdefgh")], tail=b"")
+def test_split_takes_out_exactly_one_well_formed_cookie_or_declines(
+    options: list[tuple[int, bytes]], tail: bytes
+) -> None:
+    base = dns.message.make_query("www.example.com.", "A", use_edns=0).to_wire()
+    rdata = b"".join(struct.pack("!HH", code, len(value)) + value for code, value in options) + tail
+    wire = base[:-2] + struct.pack("!H", len(rdata)) + rdata
+    qend = len(base) - 11
+    parts = cookies.split(wire, qend)
+    cookie_options = [v for code, v in options if code == cookies.COOKIE]
+    if parts is None:
+        assert (
+            tail
+            or len(cookie_options) != 1
+            or not (len(cookie_options[0]) == 8 or 16 <= len(cookie_options[0]) <= 40)
+        )
+        return
+    core, client = parts
+    assert not tail and len(cookie_options) == 1 and client == cookie_options[0][:8]
+    rest = b"".join(struct.pack("!HH", c, len(v)) + v for c, v in options if c != cookies.COOKIE)
+    assert core == base[:-2] + struct.pack("!H", len(rest)) + rest

@@ -105,8 +105,8 @@ def split(data: bytes, qend: int) -> tuple[bytes, bytes] | None:
     start = qend + 11
     if start + rdlen != len(data):
         return None
-    at = start
-    while at < len(data):
+    at, found = start, None
+    while at < len(data):  # every option must be whole; exactly one COOKIE, well formed
         if at + 4 > len(data):
             return None
         code, length = struct.unpack_from("!HH", data, at)
@@ -114,24 +114,16 @@ def split(data: bytes, qend: int) -> tuple[bytes, bytes] | None:
         if end > len(data):
             return None
         if code == COOKIE:
-            if length != 8 and not 16 <= length <= 40:
-                return None  # malformed: the slow path answers FORMERR
-            rest = data[start:at] + data[end:]
-            if any(o[0] == COOKIE for o in _options(rest)):
-                return None  # two cookies: leave it to the slow path
-            core = data[: qend + 9] + struct.pack("!H", len(rest)) + rest
-            return core, data[at + 4 : at + 12]
+            if found is not None or (length != 8 and not 16 <= length <= 40):
+                return None  # two cookies, or a malformed one (the slow path answers FORMERR)
+            found = at, end
         at = end
-    return None
-
-
-def _options(rdata: bytes) -> list[tuple[int, bytes]]:
-    out, at = [], 0
-    while at + 4 <= len(rdata):
-        code, length = struct.unpack_from("!HH", rdata, at)
-        out.append((code, rdata[at + 4 : at + 4 + length]))
-        at += 4 + length
-    return out
+    if found is None:
+        return None
+    at, end = found
+    rest = data[start:at] + data[end:]
+    core = data[: qend + 9] + struct.pack("!H", len(rest)) + rest
+    return core, data[at + 4 : at + 12]
 
 
 def add(

@@ -146,6 +146,11 @@ def wait_port(proc: subprocess.Popen[str], port: int) -> None:
     raise SystemExit("server did not answer")
 
 
+# dnsperf options added to every run: with the sixth argument 1, every query carries the same
+# 8-byte DNS client cookie (EDNS option 10), as a resolver's queries to one server do
+EXTRA: list[str] = []
+
+
 def dnsperf(port: int, qfile: Path, seconds: int, clients: int, outstanding: int, verbose: bool) -> str:
     cmd = [
         "dnsperf",
@@ -164,6 +169,7 @@ def dnsperf(port: int, qfile: Path, seconds: int, clients: int, outstanding: int
         "-q",
         str(outstanding),
     ]
+    cmd += EXTRA
     if verbose:
         cmd.append("-v")
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -213,8 +219,10 @@ def stop(proc: subprocess.Popen[str]) -> None:
 
 
 def main() -> None:
-    defaults = [10, 4, 100, 1, 2]  # seconds, clients, outstanding, cloudlet workers, rounds
+    defaults = [10, 4, 100, 1, 2, 0]  # seconds, clients, outstanding, cloudlet workers, rounds, cookie
     args = [int(a) for a in sys.argv[1:]] + defaults[len(sys.argv) - 1 :]
+    if args[5]:
+        EXTRA[:] = ["-e", "-E", "10:0102030405060708"]
     for tool in ("dnsperf", "knotd"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} not found: apt-get install -y dnsperf knot")
@@ -229,7 +237,8 @@ def main() -> None:
     print(
         f"load: dnsperf -l {args[0]} -c {args[1]} -T 1 -q {args[2]}; {RECORDS} names + {NX} NXDOMAIN; "
         f"routed: {RECORDS} weighted 70/30 health-checked pairs + {NX} NXDOMAIN; "
-        f"cloudlet workers {args[3]}, knot udp-workers 1; {args[4]} rounds, order alternating",
+        f"cloudlet workers {args[3]}, knot udp-workers 1; {args[4]} rounds, order alternating"
+        + ("; every query with a DNS client cookie" if args[5] else ""),
         flush=True,
     )
     port = 15353

@@ -106,7 +106,9 @@ class Engine:
 
     def miss(self, data: bytes, addr: Peer, tcp: bool) -> bytes | None:
         """`answer` for a query the transport already looked up in the cache."""
-        if len(data) >= 12 and data[10:12] == b"\x00\x01":  # one additional record: a cookie?
+        # one additional record holding what may be a COOKIE option header (a C-level search first,
+        # so routed queries with EDNS but no cookie pay next to nothing for this)
+        if data[10:12] == b"\x00\x01" and b"\x00\x0a\x00" in data[12:]:
             end = name_end(data)
             parts = cookies.split(data, end + 4) if end is not None else None
             if parts is not None and end is not None:

@@ -243,16 +243,17 @@ class Engine:
             patched = cookies.add(response, len(core) - qend - 11, client_cookie, address, limit)
             if patched is not None:
                 return patched
-        return self._fill_uncached(data, addr, tcp)
+        reply = self._slow(data, addr, tcp)  # a reply with a cookie is never kept
+        return reply.wire if isinstance(reply, Reply) else reply
 
-    def _fill_uncached(self, data: bytes, addr: Peer, tcp: bool) -> bytes | None:
-        """The slow path for a query whose response is not kept."""
+    def _slow(self, data: bytes, addr: Peer, tcp: bool) -> Reply | bytes | None:
+        """The slow path's Reply for the exact query bytes, or the bytes to send (SERVFAIL) or
+        None (nothing) when it yields none. Never raises."""
         try:
-            reply = self.reply(data, make_client(addr, None), tcp)
+            return self.reply(data, make_client(addr, None), tcp)
         except Exception:
             log.exception("answering a query failed")
-            return header_only(data, dns.rcode.SERVFAIL)
-        return None if reply is None else reply.wire
+            return header_only(data, dns.rcode.SERVFAIL) if len(data) >= 12 else None
 
     def _fill(
         self,
@@ -264,13 +265,9 @@ class Engine:
         tcp: bool,
     ) -> bytes | None:
         """The slow path for the exact query bytes; caches what may be cached under `key`."""
-        try:
-            reply = self.reply(data, make_client(addr, None), tcp)
-        except Exception:
-            log.exception("answering a query failed")
-            return header_only(data, dns.rcode.SERVFAIL) if len(data) >= 12 else None
-        if reply is None:
-            return None
+        reply = self._slow(data, addr, tcp)
+        if not isinstance(reply, Reply):
+            return reply
         if reply.cacheable:
             self._keep(cache, rotors, key, reply)
         return reply.wire

@@ -83,8 +83,9 @@ def answer_query(
         return Reply(header_only(data, dns.rcode.FORMERR), False)
     if len(msg.question) != 1 or msg.answer or msg.authority:
         return Reply(header_only(data, dns.rcode.FORMERR), False)
-    reply = _answer(msg, client, view, selector, tcp, limits, prerender)
-    if reply.cacheable and _cookie(msg) is not None:
+    cookie = _cookie(msg)
+    reply = _answer(msg, client, view, selector, tcp, limits, prerender, cookie)
+    if reply.cacheable and cookie is not None:
         # it carries a server cookie made for this client and this second
         return Reply(reply.wire, False, reply.answer)
     return reply
@@ -98,13 +99,13 @@ def _answer(
     tcp: bool,
     limits: Limits,
     prerender: bool,
+    cookie: dns.edns.CookieOption | None,
 ) -> Reply:
     q = msg.question[0]
     ecs = _ecs(msg)
     payload = max(NO_EDNS_MAX, min(msg.payload, limits.max_udp)) if msg.edns >= 0 else NO_EDNS_MAX
     max_size = TCP_MAX if tcp else payload
     # a client cookie gets a server cookie back in every response with an OPT record (RFC 7873)
-    cookie = _cookie(msg)
     extra: list[dns.edns.Option] = []
     if cookie is not None:
         extra.append(dns.edns.CookieOption(cookie.client, server_cookie(cookie.client, client.address)))

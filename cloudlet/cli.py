@@ -28,6 +28,12 @@ _FLAGS: tuple[tuple[str, str, type, str], ...] = (
     ("--durability", "durability", str, "normal (survives kill -9) or full (fsync, survives power loss)"),
     ("--time-scale", "time_scale", float, "run timers (health checks) this many times faster"),
     ("--dns-workers", "dns_workers", int, "DNS worker processes sharing the port (SO_REUSEPORT)"),
+    (
+        "--api-workers",
+        "api_workers",
+        int,
+        "processes serving the AWS endpoint (SO_REUSEPORT): DynamoDB on every core",
+    ),
     ("--services", "services", str, "comma-separated components to start (default: all)"),
 )
 

@@ -36,6 +36,7 @@ class Settings:
     durability: str = "normal"  # "normal": survives kill -9 (WAL, synchronous=NORMAL); "full": also power loss
     time_scale: float = 1.0  # >1 makes health-check intervals and other timers run faster (tests, demos)
     dns_workers: int = 1  # DNS worker processes sharing the port with SO_REUSEPORT
+    api_workers: int = 1  # processes serving the AWS endpoint (SO_REUSEPORT); >1: see aws/workers.py
     services: tuple[str, ...] = ()  # empty: all
     extra: Mapping[str, str] = field(default_factory=dict)  # service-specific CLOUDLET_* values
 
@@ -48,6 +49,8 @@ class Settings:
             raise SettingsError(f"auth must be 'permissive' or 'strict', not {self.auth!r}")
         if self.durability not in ("normal", "full"):
             raise SettingsError(f"durability must be 'normal' or 'full', not {self.durability!r}")
+        if not 1 <= self.api_workers <= 64:
+            raise SettingsError(f"api_workers must be 1..64, not {self.api_workers}")
         if self.time_scale <= 0:
             raise SettingsError("time_scale must be > 0")
         if self.auth != "strict" and not _is_loopback(self.host):

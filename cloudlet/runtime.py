@@ -8,16 +8,18 @@ aws/gateway.py answers its requests.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import json
 import logging
 import os
-import socket
 import time
 from typing import Any
 
+from cloudlet.aws.forward import trusting
 from cloudlet.aws.gateway import Gateway
 from cloudlet.aws.httpserver import HttpServer
+from cloudlet.aws.workers import ApiWorkers, bind_tcp
 from cloudlet.clock import Clock, SystemClock
 from cloudlet.config import Settings
 from cloudlet.events import EventBus
@@ -50,6 +52,8 @@ class Runtime:
         self.components: list[Component] = []
         self.gateway: Gateway | None = None
         self._server: HttpServer | None = None
+        self._private: HttpServer | None = None  # where API workers forward what they do not serve
+        self._workers: ApiWorkers | None = None
         self.started_at = 0.0
 
     def _selected(self) -> list[tuple[str, str]]:
@@ -61,7 +65,8 @@ class Runtime:
         s.state_dir.mkdir(parents=True, exist_ok=True)
         classes = [(name, load_component(path)) for name, path in self._selected()]
         streams = {stream for _, cls in classes for stream in cls.follows}
-        self.store = open_store(str(s.db_path), durability=s.durability, streams=streams)
+        shared = s.api_workers > 1  # worker processes write the store too (aws/workers.py)
+        self.store = open_store(str(s.db_path), durability=s.durability, streams=streams, shared=shared)
         events = EventBus()
         events.bind_loop(asyncio.get_running_loop())
         self.deps = Deps(settings=s, store=self.store, events=events, clock=self.clock)
@@ -77,11 +82,18 @@ class Runtime:
         if grouping is not None:
             grouping.enable_grouping(loop.call_soon)
         self.gateway = Gateway(s, apis, self.status, store=grouping)
-        sock = _bind_tcp(s.host, s.port)
+        sock = bind_tcp(s.host, s.port, reuse_port=shared)
         self.deps.ports["aws"] = sock.getsockname()[1]
         self._server = HttpServer(self.gateway.handle, idle_timeout=30)
         await self._server.start(sock)
+        if shared:
+            private = bind_tcp("127.0.0.1", 0)
+            self._private = HttpServer(trusting(self.gateway.handle), idle_timeout=300)
+            await self._private.start(private)
+            self._workers = ApiWorkers(s, self.deps.ports["aws"], private.getsockname()[1], s.api_workers - 1)
+            await self._workers.start()
         self.started_at = time.time()
+        settle_heap()
         self._write_endpoints()
         return dict(self.deps.ports)
 
@@ -93,7 +105,8 @@ class Runtime:
             "ports": dict(self.deps.ports),
             "components": [type(c).__name__ for c in self.components],
             "state_dir": str(self.settings.state_dir.resolve()),
-            "store_seq": self.store.seq if self.store else None,
+            "store_seq": self.store.committed_seq() if self.store else None,
+            "api_workers": [p.pid for p in self._workers.procs] if self._workers else [],
         }
 
     def _write_endpoints(self) -> None:
@@ -105,6 +118,10 @@ class Runtime:
     async def stop(self) -> None:
         if self._server is not None:
             await self._server.stop()
+        if self._workers is not None:
+            await self._workers.stop()
+        if self._private is not None:
+            await self._private.stop()
         for component in reversed(self.components):
             try:
                 await component.stop()
@@ -120,11 +137,10 @@ class Runtime:
             pass
 
 
-def _bind_tcp(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
+def settle_heap() -> None:
+    """After start-up: move what start-up allocated (service models, compiled zones: tens of
+    thousands of objects) out of the garbage collector's view. Otherwise every full collection
+    walks all of them, a pause of 5-20 ms that requests in flight wait out (a p99 spike)."""
+    gc.collect()
+    gc.freeze()
+

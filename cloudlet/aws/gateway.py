@@ -11,13 +11,13 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from cloudlet import ids
-from cloudlet.aws import sigv4
+from cloudlet.aws import routing, sigv4
 from cloudlet.aws.errors import AwsError, internal_failure, unknown_operation
 from cloudlet.aws.http import Headers, HttpRequest, HttpResponse
 from cloudlet.aws.models import service_model
@@ -27,11 +27,13 @@ from cloudlet.aws.requestlog import RequestLog
 from cloudlet.aws.routing import identify_service
 from cloudlet.config import Settings
 from cloudlet.services.base import Handler, RequestContext, RunElsewhere, ServiceApi
-from cloudlet.store.base import GroupingStore
+from cloudlet.store.base import GroupConflict, GroupingStore
 
 log = logging.getLogger("cloudlet.requests")
 
 STATUS_PATH = "/_cloudlet/status"
+_RUNS = 3  # runs of an inline handler whose group conflicted (the rerun's group cannot conflict)
+Forward = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
 class Gateway:
@@ -42,8 +44,13 @@ class Gateway:
         status: Callable[[], dict[str, Any]],
         workers: int = 4,
         store: GroupingStore | None = None,
+        forward: Forward | None = None,
+        log_name: str = "cloudlet.requests",
     ) -> None:
         self.settings = settings
+        # an API worker process (aws/workers.py) answers its services and forwards the rest
+        # (and the status page) to the main process
+        self.forward = forward
         self.apis = apis
         self.status = status
         # Sync handlers run here so store I/O never stalls the event loop (except the operations a
@@ -52,13 +59,20 @@ class Gateway:
         self._pooled = 0  # handlers running on the pool now
         # every commit fsyncs under durability=full: no store work on the loop then
         self._inline_allowed = settings.durability != "full"
-        self._requests = RequestLog() if settings.log_requests else None
+        self._requests = RequestLog(name=log_name) if settings.log_requests else None
         self._handlers: dict[tuple[str, str], tuple[Handler | None, bool]] = {}
         self._protocols: dict[str, WireProtocol] = {}  # by service name (protocol_for keys by model)
         # group commit of inline handlers' store work (store/sqlite.py): one transaction per loop turn
         self._store = store if self._inline_allowed else None
         self._group = 0  # the number of the dirty group `_durable` waits on
         self._group_done: asyncio.Future[None] | None = None
+
+    def warm(self) -> None:
+        """Load what the first request would: the routing tables and this gateway's protocols."""
+        routing.warm()
+        for service in self.apis:
+            if service not in self._protocols:
+                self._protocols[service] = protocol_for(service_model(service))
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -77,10 +91,14 @@ class Gateway:
     async def handle(self, req: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         if req.path == STATUS_PATH and req.method == "GET":
+            if self.forward is not None:
+                return await self.forward(req)
             body = json.dumps(self.status()).encode()
             return HttpResponse(200, Headers({"Content-Type": "application/json"}), body)
-        request_id = ids.request_id()
         service = identify_service(req)
+        if self.forward is not None and service not in self.apis:
+            return await self.forward(req)
+        request_id = ids.request_id()
         if service is None:
             resp = _unknown_service(req, request_id)
             self._log("-", "-", resp.status, started)
@@ -142,18 +160,26 @@ class Gateway:
         or read of its group's writes is durable (an error answer too: it may rest on them)."""
         if self._store is None:
             return handler(ctx, params)
-        failure: Exception | None = None
-        with self._store.grouped():
+        for _ in range(_RUNS):
+            failure: Exception | None = None
+            with self._store.grouped():
+                try:
+                    result = handler(ctx, params)
+                except Exception as e:
+                    failure = e
+            done = self._durable()
             try:
-                result = handler(ctx, params)
-            except Exception as e:
-                failure = e
-        done = self._durable()
-        if done is not None:
-            await done
-        if failure is not None:
-            raise failure
-        return result
+                if done is not None:
+                    await done
+            except GroupConflict as conflict:
+                failure = conflict
+            if isinstance(failure, GroupConflict):
+                continue  # nothing of it was written or answered: run it again
+            if failure is not None:
+                raise failure
+            return result
+        assert failure is not None
+        raise failure
 
     def _durable(self) -> asyncio.Future[None] | None:
         """A future resolved when the open dirty group commits (one per group), or None."""

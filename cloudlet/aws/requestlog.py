@@ -19,8 +19,9 @@ BATCH_AFTER = 0.05  # seconds: lines closer together than this are batched
 
 
 class RequestLog:
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, name: str = "cloudlet.requests") -> None:
         self._stream = stream
+        self._name = name  # an API worker's lines name it: cloudlet.requests.worker1
         self._lines: list[str] = []
         self._second = -1
         self._stamp = ""
@@ -34,7 +35,7 @@ class RequestLog:
             self._stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
         msec = int((now - second) * 1000)
         self._lines.append(
-            f"{self._stamp},{msec:03d} cloudlet.requests {service} {operation} {status} {ms:.1f}ms\n"
+            f"{self._stamp},{msec:03d} {self._name} {service} {operation} {status} {ms:.1f}ms\n"
         )
         if len(self._lines) == 1:
             if now - self._flushed > BATCH_AFTER:

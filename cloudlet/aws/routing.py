@@ -69,6 +69,15 @@ def _by_host_label() -> dict[str, str]:
     return out
 
 
+def warm() -> None:
+    """Build the lookup tables now (they load every service model: ~100 ms) rather than in the
+    first request (an API worker does this before it takes connections)."""
+    _by_target_prefix()
+    _by_query_action()
+    _by_signing_name()
+    _by_host_label()
+
+
 def _disambiguate(candidates: list[str], req: HttpRequest) -> str | None:
     """Services sharing a signing name: apigateway / apigatewayv2, dynamodb / dynamodbstreams,
     execute-api (management API vs. the invoke data plane)."""

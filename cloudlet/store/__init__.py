@@ -16,5 +16,7 @@ from cloudlet.store.sqlite import SqliteStore
 __all__ = ["Store", "Txn", "SqliteStore", "open_store"]
 
 
-def open_store(path: str, durability: str = "normal", streams: Iterable[str] = ()) -> Store:
-    return SqliteStore(path, durability=durability, streams=streams)
+def open_store(
+    path: str, durability: str = "normal", streams: Iterable[str] = (), shared: bool = False
+) -> Store:
+    return SqliteStore(path, durability=durability, streams=streams, shared=shared)

@@ -48,12 +48,26 @@ class Txn(Protocol):
         """Run `callback` once this transaction has committed (never if it rolls back)."""
         ...
 
+    def before_commit(self, name: str, fold: Callable[[Txn, dict[str, Any]], None]) -> dict[str, Any]:
+        """A dict kept under `name` for this transaction; on the first call for a name, `fold(txn,
+        the dict)` is registered to run inside the transaction, holding the write lock, just
+        before it commits. For commutative updates of a shared row (counters) that must not be
+        read-modify-written by each request of a group (every group of another process would
+        then conflict on it)."""
+        ...
+
+    memo: dict[str, Any]  # per-transaction scratch for components (e.g. what the catalog checked)
+
     # JSON documents on top of bytes
     def get_doc(self, ns: str, key: Key) -> Any: ...
     def put_doc(self, ns: str, key: Key, doc: Any) -> None: ...
 
 
 class Store(Protocol):
+    # other processes write this database too (API workers): caches of stored state must check
+    # it per transaction, and counters must be folded at commit (Txn.before_commit)
+    shared: bool
+
     def read(self) -> AbstractContextManager[Txn]:
         """A consistent snapshot for reading (writes inside it are refused)."""
         ...
@@ -83,6 +97,15 @@ class GroupingStore(Protocol):
     def grouped(self) -> AbstractContextManager[None]: ...
     def dirty_group(self) -> int: ...
     def when_durable(self, callback: Callable[[BaseException | None], None]) -> None: ...
+
+
+class GroupAborted(RuntimeError):
+    """The group commit a request was part of was rolled back (another request failed mid-write)."""
+
+
+class GroupConflict(GroupAborted):
+    """A shared store's group read something another process changed before the group could
+    commit: nothing of it was written, and its requests run again (see sqlite.BufferedTxn)."""
 
 
 class DocMixin:

@@ -24,6 +24,7 @@ that could still fail. Reads-only turns share one snapshot the same way and wait
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import sqlite3
@@ -33,7 +34,9 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from cloudlet.store.base import DocMixin, Key, encode_key
+from cloudlet.store.base import DocMixin, GroupAborted, GroupConflict, Key, encode_key
+
+__all__ = ["GroupAborted", "GroupConflict", "ReadOnlyError", "SqliteStore"]
 
 log = logging.getLogger("cloudlet.store")
 
@@ -51,12 +54,25 @@ class ReadOnlyError(RuntimeError):
     pass
 
 
-class GroupAborted(RuntimeError):
-    """The group commit a request was part of was rolled back (another request failed mid-write)."""
+_ABSENT = object()
+_GET = "SELECT v FROM kv WHERE ns=? AND k=?"
+_PUT = "INSERT OR REPLACE INTO kv(ns, k, v) VALUES (?,?,?)"
+_DELETE = "DELETE FROM kv WHERE ns=? AND k=?"
 
 
 class SqliteTxn(DocMixin):
-    __slots__ = ("_con", "_cur", "_writable", "_callbacks", "seq", "_followed", "touched", "writes")
+    __slots__ = (
+        "_con",
+        "_cur",
+        "_writable",
+        "_callbacks",
+        "seq",
+        "_followed",
+        "touched",
+        "writes",
+        "_folds",
+        "memo",
+    )
 
     def __init__(
         self, con: sqlite3.Connection, writable: bool, seq: int, followed: frozenset[str] = frozenset()
@@ -72,16 +88,18 @@ class SqliteTxn(DocMixin):
         self.writes = 0  # statements that changed (or tried to change) something
         # for a write: the change sequence number this transaction commits as; for a read: the last one seen
         self.seq = seq
+        self._folds: dict[str, tuple[Callable[[Any, dict[str, Any]], None], dict[str, Any]]] | None = None
+        self.memo: dict[str, Any] = {}
 
     def get(self, ns: str, key: Key) -> bytes | None:
-        row = self._cur.execute("SELECT v FROM kv WHERE ns=? AND k=?", (ns, encode_key(key))).fetchone()
+        row = self._cur.execute(_GET, (ns, encode_key(key))).fetchone()
         return None if row is None else bytes(row[0])
 
     def put(self, ns: str, key: Key, value: bytes) -> None:
         if not self._writable:
             raise ReadOnlyError("put in a read transaction")
         self.writes += 1
-        self._cur.execute("INSERT OR REPLACE INTO kv(ns, k, v) VALUES (?,?,?)", (ns, encode_key(key), value))
+        self._cur.execute(_PUT, (ns, encode_key(key), value))
         if self._followed:
             self._touch(ns)
 
@@ -94,7 +112,7 @@ class SqliteTxn(DocMixin):
         if not self._writable:
             raise ReadOnlyError("delete in a read transaction")
         self.writes += 1
-        cur = self._cur.execute("DELETE FROM kv WHERE ns=? AND k=?", (ns, encode_key(key)))
+        cur = self._cur.execute(_DELETE, (ns, encode_key(key)))
         if self._followed:
             self._touch(ns)
         return cur.rowcount > 0
@@ -137,13 +155,104 @@ class SqliteTxn(DocMixin):
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)
 
+    def before_commit(self, name: str, fold: Callable[[Any, dict[str, Any]], None]) -> dict[str, Any]:
+        if not self._writable:
+            raise ReadOnlyError("before_commit in a read transaction")
+        folds = self._folds
+        if folds is None:
+            folds = self._folds = {}
+        found = folds.get(name)
+        if found is None:
+            found = folds[name] = (fold, {})
+            self.writes += 1  # a fold writes: the transaction (its group) must commit
+        return found[1]
+
+    def _run_folds(self) -> None:
+        if self._folds:
+            for fold, state in self._folds.values():
+                fold(self, state)
+            self._folds = None
+
+
+class BufferedTxn(SqliteTxn):
+    """A shared store's group transaction before it holds the write lock (optimistic).
+
+    With other processes writing the same database, holding the write lock for a whole loop turn
+    would serialize their turns: each turn's requests would run their Python under the lock. So
+    a shared store's group reads from the turn's snapshot, remembering the first value it read of
+    each key (`reads`), and keeps its writes in `overlay`; at the end of the turn it takes the
+    lock, checks every remembered value is still the stored one, writes the overlay and commits —
+    the lock is held for a few statements per request. A changed value means another process
+    committed in between: the group is rolled back with GroupConflict and its requests run again
+    (the gateway reruns them; the next group then takes the lock from its start, so a rerun
+    cannot conflict). A range scan or range delete cannot be checked this way: it first takes
+    the lock and checks and writes what came before (`direct` from then on).
+    """
+
+    __slots__ = ("_store", "overlay", "reads", "direct")
+
+    def __init__(self, store: SqliteStore, con: sqlite3.Connection, followed: frozenset[str]) -> None:
+        super().__init__(con, writable=True, seq=store._seq + 1, followed=followed)
+        self._store = store
+        self.overlay: dict[tuple[str, bytes], bytes | None] = {}
+        self.reads: dict[tuple[str, bytes], bytes | None] = {}
+        self.direct = False
+
+    def get(self, ns: str, key: Key) -> bytes | None:
+        if self.direct:
+            return SqliteTxn.get(self, ns, key)
+        k = (ns, encode_key(key))
+        found = self.overlay.get(k, _ABSENT)
+        if found is not _ABSENT:
+            return found  # type: ignore[return-value]
+        row = self._cur.execute(_GET, k).fetchone()
+        value = None if row is None else bytes(row[0])
+        self.reads.setdefault(k, value)
+        return value
+
+    def put(self, ns: str, key: Key, value: bytes) -> None:
+        if self.direct:
+            return SqliteTxn.put(self, ns, key, value)
+        self.writes += 1
+        self.overlay[(ns, encode_key(key))] = value
+        if self._followed:
+            self._touch(ns)
+
+    def delete(self, ns: str, key: Key) -> bool:
+        if self.direct:
+            return SqliteTxn.delete(self, ns, key)
+        existed = self.get(ns, key) is not None
+        self.writes += 1
+        self.overlay[(ns, encode_key(key))] = None
+        if self._followed:
+            self._touch(ns)
+        return existed
+
+    def scan(
+        self,
+        ns: str,
+        start: Key = b"",
+        end: Key | None = None,
+        *,
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[tuple[bytes, bytes]]:
+        if not self.direct:
+            self._store._lock_buffered(self)
+        return SqliteTxn.scan(self, ns, start, end, reverse=reverse, limit=limit)
+
+    def delete_range(self, ns: str, start: Key = b"", end: Key | None = None) -> int:
+        if not self.direct:
+            self._store._lock_buffered(self)
+        return SqliteTxn.delete_range(self, ns, start, end)
+
 
 class _Group:
     """The transaction shared by the requests of one loop turn (see the module docstring)."""
 
     __slots__ = ("txn", "writable", "dirty", "waiters", "number")
 
-    def __init__(self, txn: SqliteTxn, writable: bool, number: int) -> None:
+    def __init__(self, txn: SqliteTxn | BufferedTxn, writable: bool, number: int) -> None:
         self.txn = txn
         self.writable = writable
         self.dirty = False  # a write in it was released (so it must commit before anyone is answered)
@@ -153,9 +262,20 @@ class _Group:
 
 class SqliteStore:
     def __init__(
-        self, path: str | os.PathLike[str], durability: str = "normal", streams: Iterable[str] = ()
+        self,
+        path: str | os.PathLike[str],
+        durability: str = "normal",
+        streams: Iterable[str] = (),
+        shared: bool = False,
     ) -> None:
         self.path = str(path)
+        # shared: other processes write this database too (API workers). Their writers queue on
+        # an flock of a side file, taken after the thread lock and before BEGIN IMMEDIATE: a
+        # blocked writer sleeps in the kernel and wakes on release, where SQLite's own busy
+        # handler would poll with sleeps of up to 100 ms. The change sequence is then read from
+        # the database at each write instead of counted in memory.
+        self.shared = shared
+        self._lock_fd = -1
         # Streams (namespace prefixes before the first ".") whose own change sequence is kept, for
         # processes that follow only those (DNS workers follow "route53", not every DynamoDB write).
         self._followed = frozenset(streams)
@@ -166,6 +286,8 @@ class SqliteStore:
         self._write_lock = threading.RLock()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
+        if shared:
+            self._lock_fd = os.open(self.path + ".writelock", os.O_RDWR | os.O_CREAT, 0o600)
         con = self._connection()
         con.executescript(_SCHEMA)
         self._seq = con.execute("SELECT value FROM meta WHERE name='seq'").fetchone()[0]
@@ -180,6 +302,8 @@ class SqliteStore:
         self._group: _Group | None = None
         self._groups = 0
         self._grouping = False  # the grouping thread is inside grouped()
+        self._cautious = False  # a shared store's group conflicted: the next one locks from its start
+        self.conflicts = 0  # groups rolled back by GroupConflict (shared store)
         self._grouped_block = _Grouped(self)
 
     def _connection(self) -> sqlite3.Connection:
@@ -242,7 +366,13 @@ class SqliteStore:
         if group is not None:
             self._end_group()  # a reads-only group cannot take writes: end it, open a writing one
         self._groups += 1
-        if writable:
+        txn: SqliteTxn
+        if writable and self.shared and not self._cautious:
+            con = self._connection()
+            con.execute("BEGIN")
+            txn = BufferedTxn(self, con, self._followed)
+        elif writable:
+            self._cautious = False
             txn = self._begin_write()
         else:
             con = self._connection()
@@ -258,11 +388,68 @@ class SqliteStore:
         con = self._connection()
         self._write_lock.acquire()
         try:
-            con.execute("BEGIN IMMEDIATE")
+            if self.shared:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+                try:
+                    con.execute("BEGIN IMMEDIATE")
+                    seq = con.execute("SELECT value FROM meta WHERE name='seq'").fetchone()[0] + 1
+                except BaseException:
+                    if con.in_transaction:
+                        con.execute("ROLLBACK")
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                    raise
+            else:
+                con.execute("BEGIN IMMEDIATE")
+                seq = self._seq + 1
         except BaseException:
             self._write_lock.release()
             raise
-        return SqliteTxn(con, writable=True, seq=self._seq + 1, followed=self._followed)
+        return SqliteTxn(con, writable=True, seq=seq, followed=self._followed)
+
+    def _lock_buffered(self, txn: BufferedTxn) -> None:
+        """Turn an optimistic group transaction into a locked one: end its snapshot, take the
+        write lock, check what it read is unchanged, write its overlay (GroupConflict, with the
+        group rolled back, if something changed)."""
+        con = txn._con
+        con.execute("COMMIT")  # the snapshot (nothing was written to the database yet)
+        locked = self._begin_write()
+        changed = None
+        try:
+            cur = txn._cur
+            for k, seen in txn.reads.items():
+                row = cur.execute(_GET, k).fetchone()
+                if (None if row is None else bytes(row[0])) != seen:
+                    changed = k
+                    break
+            else:
+                puts = [(ns, k, v) for (ns, k), v in txn.overlay.items() if v is not None]
+                dels = [k for k, v in txn.overlay.items() if v is None]
+                if puts:
+                    cur.executemany(_PUT, puts)
+                if dels:
+                    cur.executemany(_DELETE, dels)
+        except BaseException:
+            con.execute("ROLLBACK")
+            self._release_write()
+            raise
+        if changed is not None:
+            con.execute("ROLLBACK")
+            self._release_write()
+            self.conflicts += 1
+            self._cautious = True
+            conflict = GroupConflict(f"another process changed {changed[0]} while this group ran")
+            if self._group is not None and self._group.txn is txn:
+                self._end_group(failure=conflict)
+            raise conflict
+        txn.direct = True
+        txn.seq = locked.seq
+        txn.reads.clear()
+        txn.overlay.clear()
+
+    def _release_write(self) -> None:
+        if self.shared:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        self._write_lock.release()
 
     def _end_group(self, failure: BaseException | None = None) -> None:
         """Commit (or, for reads only, end) the open group; a no-op when none is open. With a
@@ -272,24 +459,31 @@ class SqliteStore:
             return
         self._group = None
         txn, con = group.txn, group.txn._con
+        buffered = txn if isinstance(txn, BufferedTxn) else None
         error = failure
         try:
             if failure is not None:
-                con.execute("ROLLBACK")
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
             elif group.dirty:
+                if buffered is not None and not buffered.direct:
+                    self._lock_buffered(buffered)
                 self._commit_writes(con, txn)
             else:
                 con.execute("COMMIT")
+        except GroupConflict as e:
+            error = e  # _lock_buffered rolled back and released
         except BaseException as e:
             error = e
             log.exception("group commit failed; its %d requests get an error", len(group.waiters))
             try:
-                con.execute("ROLLBACK")
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
         finally:
-            if group.writable:
-                self._write_lock.release()
+            if group.writable and (buffered is None or buffered.direct):
+                self._release_write()
         if error is None and group.dirty:
             self._after_write()
             for cb in txn._callbacks:
@@ -311,7 +505,9 @@ class SqliteStore:
         return _WriteBlock(self)
 
     def _commit_writes(self, con: sqlite3.Connection, txn: SqliteTxn) -> None:
-        """Bump the change sequence(s) and COMMIT (under the write lock)."""
+        """Run the folds, bump the change sequence(s) and COMMIT (under the write lock)."""
+        if txn._folds:
+            txn._run_folds()
         con.execute("UPDATE meta SET value=value+1 WHERE name='seq'")
         for stream in txn.touched:
             con.execute(
@@ -319,7 +515,7 @@ class SqliteStore:
                 ("seq:" + stream, txn.seq),
             )
         con.execute("COMMIT")
-        self._seq += 1
+        self._seq = txn.seq
 
     def _after_write(self) -> None:
         if self._checkpointer is None:
@@ -368,6 +564,9 @@ class SqliteStore:
                     pass
             self._all.clear()
         self._local = threading.local()
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
 
 
 class _Grouped:
@@ -482,7 +681,7 @@ class _WriteBlock:
                 con.execute("ROLLBACK")
                 return
         finally:
-            store._write_lock.release()
+            store._release_write()
         store._after_write()
         for cb in txn._callbacks:
             cb()

@@ -115,3 +115,51 @@ def test_an_inline_handler_over_its_budget_runs_again_on_the_pool(tmp_path: Path
     threads = run(settings, tmp_path, scenario)
     assert threads[0] == ("GetAccessKeyInfo", threading.current_thread().name)
     assert threads[1][0] == "GetAccessKeyInfo" and threads[1][1].startswith("handler")
+
+
+class CountingSts(ServiceApi):
+    """GetCallerIdentity increments a stored counter and answers its new value (as UserId); on its
+    first run another process commits its own value of the counter before the turn ends."""
+
+    service_name = "sts"
+    inline_operations = frozenset({"GetCallerIdentity"})
+
+    def __init__(self, deps: Deps, other: SqliteStore) -> None:
+        super().__init__(deps)
+        self.other = other
+        self.runs = 0
+
+    def get_caller_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        self.runs += 1
+        with self.deps.store.write() as txn:
+            count = int(txn.get("t", "count") or b"0") + 1
+            txn.put("t", "count", str(count).encode())
+        if self.runs == 1:
+            with self.other.write() as txn:
+                txn.put("t", "count", b"41")
+        return {"Account": "000000000000", "Arn": "arn:aws:iam::000000000000:root", "UserId": str(count)}
+
+
+def test_an_inline_handler_whose_group_conflicts_runs_again_and_answers_the_rerun(tmp_path: Path) -> None:
+    settings = load_settings({"state_dir": str(tmp_path), "log_requests": False})
+    store = SqliteStore(tmp_path / "state.db", shared=True)
+    other = SqliteStore(tmp_path / "state.db", shared=True)  # another worker process's connection
+    api = CountingSts(Deps(settings=settings, store=store, events=EventBus(), clock=SystemClock()), other)
+    gateway = Gateway(settings, {"sts": api}, dict, store=store)
+
+    async def scenario() -> bytes:
+        store.enable_grouping(asyncio.get_running_loop().call_soon)
+        resp = await gateway.handle(request("GetCallerIdentity"))
+        assert resp.status == 200
+        return resp.body
+
+    try:
+        body = asyncio.run(scenario())
+    finally:
+        gateway.close()
+        store.close()
+    assert api.runs == 2 and store.conflicts == 1
+    assert b"<UserId>42</UserId>" in body  # the first run's answer (1) was never sent
+    with other.read() as txn:
+        assert txn.get("t", "count") == b"42"
+    other.close()

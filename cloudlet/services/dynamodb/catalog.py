@@ -5,7 +5,12 @@ Namespaces: `dynamodb/tables` (key `<account>/<region>/<name>` -> Table document
 definitions are cached in memory by (account, region, name), and an entry is only ever filled
 from a transaction that provably sees the latest committed definitions (see `_may_cache`), and
 evicted by every put/delete of that table, so a data-plane request costs no catalog read.
-Only this process writes the catalog (one server per state directory).
+With API workers (the store is `shared`: other processes write the catalog too) the cache is
+instead tagged with the catalog's generation, a counter stored in NS_GENERATION that every
+put/delete bumps in its own transaction: each transaction reads it once (`txn.memo`), and the
+cache serves it only if it was filled at that generation. In an optimistic group the read is
+checked again at commit (sqlite.BufferedTxn), so a write that used a definition another process
+changed meanwhile runs again.
 Neighbours: tables.py (control plane) writes definitions; stats.py keeps Stats.
 """
 
@@ -22,6 +27,9 @@ from cloudlet.store.base import prefix_end
 
 NS_TABLES = "dynamodb/tables"
 NS_STATS = "dynamodb/stats"
+NS_GENERATION = "dynamodb/catalog"  # key "generation" -> decimal counter (shared stores)
+_GEN_KEY = "generation"
+_GEN_MEMO = "dynamodb.catalog.generation"
 _MEMO_SIZE = 256
 _CACHE_SIZE = 10_000  # definitions are ~1 KB parsed; past this, lookups just read the store
 
@@ -48,24 +56,56 @@ class Catalog:
         self._lock = threading.Lock()
         # the store sequence number of the last transaction that changed a definition
         self._changed_seq = -1
+        self._shared = store.shared
+        self._generation = -1  # shared stores: the generation the cache was filled at
 
     def get(self, txn: Txn, account: str, region: str, name: str) -> Table | None:
         ck = (account, region, name)
+        if self._shared:
+            return self._get_shared(txn, ck)
         cached = self._cache.get(ck)
         if cached is not None:
             return cached
         raw = txn.get(NS_TABLES, table_key(account, region, name))
         if raw is None:
             return None
+        table = self._parse(raw)
+        with self._lock:
+            if self._may_cache(txn) and len(self._cache) < _CACHE_SIZE:
+                self._cache[ck] = table
+        return table
+
+    def _get_shared(self, txn: Txn, ck: tuple[str, str, str]) -> Table | None:
+        gen = txn.memo.get(_GEN_MEMO)
+        if gen is None:
+            raw = txn.get(NS_GENERATION, _GEN_KEY)
+            gen = txn.memo[_GEN_MEMO] = int(raw) if raw is not None else 0
+        current = gen >= 0 and gen == self._generation
+        if current:
+            cached = self._cache.get(ck)
+            if cached is not None:
+                return cached
+        raw = txn.get(NS_TABLES, table_key(*ck))
+        if raw is None:
+            return None
+        table = self._parse(raw)
+        if gen < 0:  # read after this transaction changed a definition: not for the cache
+            return table
+        with self._lock:
+            if gen > self._generation:
+                self._cache.clear()
+                self._generation = gen
+            if gen == self._generation and len(self._cache) < _CACHE_SIZE:
+                self._cache[ck] = table
+        return table
+
+    def _parse(self, raw: bytes) -> Table:
         table = self._memo.get(raw)
         if table is None:
             table = Table.from_doc(json.loads(raw))
             self._memo[raw] = table
             if len(self._memo) > _MEMO_SIZE:
                 self._memo.popitem(last=False)
-        with self._lock:
-            if self._may_cache(txn) and len(self._cache) < _CACHE_SIZE:
-                self._cache[ck] = table
         return table
 
     def _may_cache(self, txn: Txn) -> bool:
@@ -83,6 +123,10 @@ class Catalog:
         with self._lock:
             self._cache.pop((table.account, table.region, table.name), None)
             self._changed_seq = max(self._changed_seq, txn.seq)
+        if self._shared:
+            raw = txn.get(NS_GENERATION, _GEN_KEY)
+            txn.put(NS_GENERATION, _GEN_KEY, str((int(raw) if raw is not None else 0) + 1).encode())
+            txn.memo[_GEN_MEMO] = -1  # this transaction reads definitions from the store from now on
 
     def put(self, txn: Txn, table: Table) -> None:
         self._changing(txn, table)

@@ -216,6 +216,15 @@ class Stats:
     size: int = 0
     indexes: dict[str, list[int]] = field(default_factory=dict)  # name -> [count, size]
 
+    def add(self, count: int, size: int, indexes: dict[str, list[int]] | None = None) -> None:
+        self.count += count
+        self.size += size
+        if indexes:
+            for name, (c, s) in indexes.items():
+                entry = self.indexes.setdefault(name, [0, 0])
+                entry[0] += c
+                entry[1] += s
+
     def to_doc(self) -> dict[str, Any]:
         return {"c": self.count, "s": self.size, "i": self.indexes}
 

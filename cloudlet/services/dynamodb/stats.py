@@ -12,7 +12,10 @@ row found stamped by another run therefore means that run may have died with del
 memory: the first claim or DescribeTable then recounts the table and its indexes from the stored
 items (one ordered scan reading each entry's recorded size, no decoding) and stamps the row as
 its own, inside one write transaction, so the recount and the stamp are consistent.
-Only one process writes a state directory. Neighbours: storage.py (reports each write's
+With API workers (a `shared` store: several processes write the items) nothing is held in
+memory: each transaction folds its deltas into the rows once, just before it commits
+(Txn.before_commit), so the rows are exact and kill -9 needs no recount; a row left stamped by an
+earlier single-process run is recounted on first use as above. Neighbours: storage.py (reports each write's
 deltas), catalog.py (where the row lives), tables.py (DescribeTable, UpdateTable, DeleteTable).
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from typing import Any
 
 from cloudlet.services.dynamodb.catalog import NS_STATS
 from cloudlet.services.dynamodb.model import Stats, Table
@@ -27,11 +31,13 @@ from cloudlet.services.dynamodb.storage import index_ns, items_ns, stored_size
 from cloudlet.store import Store, Txn
 
 _OWNER = "o"  # the row field holding the run id of the process that has deltas only in memory
+_FOLD = "dynamodb.stats"
 
 
 class StatsKeeper:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._shared = store.shared
         self._run = uuid.uuid4().hex
         self._lock = threading.Lock()
         self._pending: dict[str, Stats] = {}
@@ -51,18 +57,27 @@ class StatsKeeper:
         owner = doc.get(_OWNER) if doc is not None else None
         if owner == self._run:  # stamped by an earlier transaction whose callback has not run yet
             return
+        table_id = table.table_id
+        if self._shared and doc is not None and owner is None:
+            # exact as stored; remembered, so optimistic groups do not read the row every
+            # other process's commit changes (each read would be a conflict)
+            txn.after_commit(lambda: self._claimed.add(table_id))
+            return
         # no row, or one a crashed run left behind: count what is stored
         stats = recount(txn, table) if doc is None or owner is not None else Stats.from_doc(doc)
         out = stats.to_doc()
-        out[_OWNER] = self._run
+        if not self._shared:
+            out[_OWNER] = self._run
         txn.put_doc(NS_STATS, table.table_id, out)
-        table_id = table.table_id
         txn.after_commit(lambda: self._claimed.add(table_id))
 
     def add(
         self, txn: Txn, table_id: str, count: int, size: int, indexes: dict[str, list[int]] | None
     ) -> None:
         """Record a write's deltas (count, bytes, per index [count, bytes]); they count once committed."""
+        if self._shared:
+            self._fold_later(txn, table_id, count, size, indexes)
+            return
         seq = txn.seq
         txn.after_commit(lambda: self._apply(table_id, count, size, indexes, seq))
 
@@ -83,6 +98,16 @@ class StatsKeeper:
                     entry[0] += c
                     entry[1] += s
 
+    @staticmethod
+    def _fold_later(
+        txn: Txn, table_id: str, count: int, size: int, indexes: dict[str, list[int]] | None
+    ) -> None:
+        deltas = txn.before_commit(_FOLD, _fold)
+        p = deltas.get(table_id)
+        if p is None:
+            p = deltas[table_id] = Stats()
+        p.add(count, size, indexes)
+
     def drop_index(self, txn: Txn, table: Table, name: str) -> None:
         """An index is being deleted: its figures go from the row now and from memory once committed."""
         self.claim(txn, table)
@@ -102,6 +127,9 @@ class StatsKeeper:
 
     def index_built(self, txn: Txn, table_id: str, name: str, count: int, size: int) -> None:
         """A new index was filled with `count` entries of `size` bytes (counted once committed)."""
+        if self._shared:
+            self._fold_later(txn, table_id, 0, 0, {name: [count, size]})
+            return
         seq = txn.seq
         txn.after_commit(lambda: self._apply(table_id, 0, 0, {name: [count, size]}, seq))
 
@@ -130,18 +158,14 @@ class StatsKeeper:
             p = self._pending.get(table.table_id)
             if p is None:
                 return base
-            out = Stats(
-                base.count + p.count, base.size + p.size, {k: list(v) for k, v in base.indexes.items()}
-            )
-            for name, (c, s) in p.indexes.items():
-                entry = out.indexes.setdefault(name, [0, 0])
-                entry[0] += c
-                entry[1] += s
-        return out
+            base.add(p.count, p.size, p.indexes)  # (from_doc copied the row's lists)
+        return base
 
     # -- shutdown ----------------------------------------------------------------------------------
     def flush(self) -> None:
         """Fold pending deltas into the rows and remove this run's stamps (clean shutdown)."""
+        if self._shared:
+            return  # nothing pending, nothing stamped
         with self._store.write() as txn:
             for table_id in sorted(self._claimed):
                 doc = txn.get_doc(NS_STATS, table_id)
@@ -151,14 +175,23 @@ class StatsKeeper:
                 with self._lock:
                     p = self._pending.pop(table_id, None)
                 if p is not None:
-                    base.count += p.count
-                    base.size += p.size
-                    for name, (c, s) in p.indexes.items():
-                        entry = base.indexes.setdefault(name, [0, 0])
-                        entry[0] += c
-                        entry[1] += s
+                    base.add(p.count, p.size, p.indexes)
                 txn.put_doc(NS_STATS, table_id, base.to_doc())
             self._claimed.clear()
+
+
+def _fold(txn: Txn, deltas: dict[str, Any]) -> None:
+    """Add a transaction's deltas to the rows (shared stores; under the write lock, at commit)."""
+    for table_id, p in deltas.items():
+        doc = txn.get_doc(NS_STATS, table_id)
+        if doc is None:
+            continue  # the table was deleted
+        base = Stats.from_doc(doc)
+        base.add(p.count, p.size, p.indexes)
+        out = base.to_doc()
+        if _OWNER in doc:
+            out[_OWNER] = doc[_OWNER]
+        txn.put_doc(NS_STATS, table_id, out)
 
 
 def recount(txn: Txn, table: Table) -> Stats:

@@ -1,0 +1,158 @@
+"""API worker processes: more cores for the AWS endpoint (settings.api_workers > 1).
+
+The main process binds the AWS port with SO_REUSEPORT and starts api_workers - 1 processes that
+bind it too; the kernel spreads connections over all of them. A worker runs, with its own store
+connection and gateway, only the services whose state lives wholly in the store (WORKER_SERVICES:
+DynamoDB, STS), exactly as a replica on another host would; every other request (Route 53, whose
+changes the main process's DNS and health planes follow through in-process events; the status
+page) it forwards to the main process's private loopback listener (forward.py). Every process
+opens the store `shared` (store/sqlite.py: a cross-process write lock, optimistic commit groups,
+the change sequence read from the database), and DynamoDB's caches check the store per
+transaction (dynamodb/catalog.py, stats.py). Neighbours: runtime.py starts the pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import time
+from typing import Any
+
+from cloudlet.config import Settings
+
+log = logging.getLogger("cloudlet.workers")
+
+WORKER_SERVICES = ("dynamodb", "sts")
+_START_TIMEOUT = 60.0
+
+
+class ApiWorkers:
+    def __init__(self, settings: Settings, port: int, forward_port: int, count: int) -> None:
+        self.settings = settings
+        self.port = port
+        self.forward_port = forward_port
+        self.count = count
+        self._ctx = multiprocessing.get_context("spawn")
+        self._ready: list[Any] = []
+        self.procs: list[Any] = []
+
+    async def start(self) -> None:
+        for number in range(1, self.count + 1):
+            ready = self._ctx.Value("b", 0, lock=False)  # set to 1 once the worker serves the port
+            proc = self._ctx.Process(
+                target=_worker_main,
+                args=(self.settings, number, self.port, self.forward_port, os.getpid(), ready),
+                name="cloudlet-api-worker",
+                daemon=True,
+            )
+            proc.start()
+            self._ready.append(ready)
+            self.procs.append(proc)
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not all(r.value or not p.is_alive() for r, p in zip(self._ready, self.procs, strict=True)):
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        failed = [p.pid for r, p in zip(self._ready, self.procs, strict=True) if not r.value]
+        if failed:
+            await self.stop()
+            raise RuntimeError(f"API worker process(es) {failed} did not start (see their log lines)")
+
+    async def stop(self) -> None:
+        for p in self.procs:
+            if p.is_alive():
+                p.terminate()  # SIGTERM: the worker finishes its in-flight requests, then exits
+        for p in self.procs:
+            await asyncio.to_thread(p.join, 15)
+            if p.is_alive():
+                p.kill()
+        self.procs.clear()
+
+
+def bind_tcp(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+def _worker_main(
+    settings: Settings, number: int, port: int, forward_port: int, parent: int, ready: Any
+) -> None:
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s %(name)s[worker{number}] %(message)s")
+    try:
+        import uvloop
+
+        uvloop.run(_serve(settings, number, port, forward_port, parent, ready))
+    except ImportError:
+        asyncio.run(_serve(settings, number, port, forward_port, parent, ready))
+
+
+async def _serve(
+    settings: Settings, number: int, port: int, forward_port: int, parent: int, ready: Any
+) -> None:
+    from cloudlet.aws.forward import Forwarder
+    from cloudlet.aws.gateway import Gateway
+    from cloudlet.aws.httpserver import HttpServer
+    from cloudlet.clock import SystemClock
+    from cloudlet.events import EventBus
+    from cloudlet.runtime import COMPONENTS, load_component, settle_heap
+    from cloudlet.services.base import Deps, ServiceApi
+    from cloudlet.store import SqliteStore
+
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)
+    store = SqliteStore(settings.db_path, durability=settings.durability, shared=True)
+    events = EventBus()
+    events.bind_loop(loop)
+    deps = Deps(settings=settings, store=store, events=events, clock=SystemClock(settings.time_scale))
+    wanted = set(settings.services)
+    components = [
+        load_component(path)(deps)
+        for name, path in COMPONENTS
+        if name in WORKER_SERVICES and (not wanted or name in wanted)
+    ]
+    for component in components:
+        deps.services[component.name] = component
+        await component.start()
+    apis = {c.service_name: c for c in components if isinstance(c, ServiceApi) and c.service_name}
+    store.enable_grouping(loop.call_soon)
+    forwarder = Forwarder("127.0.0.1", forward_port)
+    gateway = Gateway(
+        settings,
+        apis,
+        lambda: {},
+        store=store,
+        forward=forwarder,
+        log_name=f"cloudlet.requests.worker{number}",
+    )
+    gateway.warm()  # a worker's first requests arrive under load: no model loading in them
+    server = HttpServer(gateway.handle, idle_timeout=30)
+    await server.start(bind_tcp(settings.host, port, reuse_port=True))
+    settle_heap()
+    ready.value = 1
+    try:
+        while os.getppid() == parent and not stopping.is_set():  # never outlive the main process
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), 0.5)
+    finally:
+        await server.stop()
+        for component in reversed(components):
+            try:
+                await component.stop()
+            except Exception:
+                log.exception("stopping %s failed", type(component).__name__)
+        gateway.close()
+        forwarder.close()
+        store.close()

@@ -1,0 +1,260 @@
+"""`cloudlet up --api-workers 2`: a worker process shares the AWS port (SO_REUSEPORT) and serves
+DynamoDB from the shared store; everything else it forwards to the main process. Driven with
+boto3 over many connections, so the kernel spreads them over both processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import dns.message
+import dns.query
+import httpx
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.support.server import CloudletProcess
+
+CLIENTS = 12  # each with its own connection pool: both processes get some of them
+
+
+@pytest.fixture
+def workers(cloudlet_factory: Any) -> CloudletProcess:
+    server: CloudletProcess = cloudlet_factory(settings={"api_workers": 2})
+    return server
+
+
+def _clients(server: CloudletProcess, service: str = "dynamodb") -> list[Any]:
+    return [server.client(service) for _ in range(CLIENTS)]
+
+
+def _served_by(server: CloudletProcess, operation: str) -> set[str]:
+    """Which processes logged a request of `operation` (main: cloudlet.requests)."""
+    names = set()
+    for line in server.log().splitlines():
+        parts = line.split()
+        if len(parts) >= 6 and parts[2].startswith("cloudlet.requests") and parts[4] == operation:
+            names.add(parts[2])
+    return names
+
+
+def _each(clients: list[Any], job: Callable[[int, Any], Any], jobs: int) -> list[Any]:
+    with ThreadPoolExecutor(len(clients)) as pool:
+        return list(pool.map(lambda n: job(n, clients[n % len(clients)]), range(jobs)))
+
+
+def _table(ddb: Any, name: str, **extra: Any) -> None:
+    ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, *extra.pop("attrs", [])],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+        **extra,
+    )
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100})
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_logged(server: CloudletProcess, operation: str, want: int) -> set[str]:
+    deadline = time.monotonic() + 5
+    while len(served := _served_by(server, operation)) < want and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return served
+
+
+def test_both_processes_serve_dynamodb_with_one_catalog_and_exact_statistics(
+    workers: CloudletProcess,
+) -> None:
+    clients = _clients(workers)
+    _table(clients[0], "tbl")
+    _each(
+        clients, lambda n, c: c.put_item(TableName="tbl", Item={"pk": {"S": f"k{n}"}, "n": {"N": str(n)}}), 60
+    )
+    assert _wait_logged(workers, "PutItem", 2) == {"cloudlet.requests", "cloudlet.requests.worker1"}
+    got = _each(clients, lambda n, c: c.get_item(TableName="tbl", Key={"pk": {"S": f"k{n}"}})["Item"], 60)
+    assert [int(i["n"]["N"]) for i in got] == list(range(60))
+    # item statistics are exact whichever process wrote (DescribeTable in either process)
+    counts = {c.describe_table(TableName="tbl")["Table"]["ItemCount"] for c in clients}
+    assert counts == {60}
+
+    # a GSI added through one connection is maintained by writes through every process
+    clients[0].update_table(
+        TableName="tbl",
+        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "by-g",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            }
+        ],
+    )
+    _each(
+        clients, lambda n, c: c.put_item(TableName="tbl", Item={"pk": {"S": f"g{n}"}, "g": {"S": "same"}}), 24
+    )
+    found = clients[1].query(
+        TableName="tbl",
+        IndexName="by-g",
+        KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": {"S": "same"}},
+    )
+    assert sorted(i["pk"]["S"] for i in found["Items"]) == sorted(f"g{n}" for n in range(24))
+
+    # deleted and created again with another key type: no process keeps the old definition
+    clients[0].delete_table(TableName="tbl")
+    _table(clients[0], "tbl", attrs=[])
+    clients[0].delete_table(TableName="tbl")
+    clients[0].create_table(
+        TableName="tbl",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "N"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    def put_string_key(n: int, c: Any) -> str:
+        try:
+            c.put_item(TableName="tbl", Item={"pk": {"S": "not a number"}})
+        except ClientError as e:
+            return str(e.response["Error"]["Code"])
+        return "accepted"
+
+    assert set(_each(clients, put_string_key, 24)) == {"ValidationException"}
+
+
+def test_concurrent_read_modify_writes_across_processes_lose_nothing(workers: CloudletProcess) -> None:
+    clients = _clients(workers)
+    _table(clients[0], "ctr")
+    clients[0].put_item(TableName="ctr", Item={"pk": {"S": "counter"}, "n": {"N": "0"}})
+    jobs = 240
+
+    def increment(n: int, c: Any) -> None:
+        c.update_item(
+            TableName="ctr",
+            Key={"pk": {"S": "counter"}},
+            UpdateExpression="SET n = n + :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+
+    _each(clients, increment, jobs)
+    assert _wait_logged(workers, "UpdateItem", 2) == {"cloudlet.requests", "cloudlet.requests.worker1"}
+    item = clients[0].get_item(TableName="ctr", Key={"pk": {"S": "counter"}}, ConsistentRead=True)["Item"]
+    assert item["n"]["N"] == str(jobs)
+
+    # every client tries to create the same keys: exactly one creation of each succeeds
+    def create(n: int, c: Any) -> tuple[int, bool]:
+        key = n % 20
+        try:
+            c.put_item(
+                TableName="ctr",
+                Item={"pk": {"S": f"once{key}"}, "by": {"N": str(n)}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as e:
+            assert e.response["Error"]["Code"] == "ConditionalCheckFailedException"
+            return key, False
+        return key, True
+
+    outcomes = _each(clients, create, 120)
+    assert sorted(key for key, won in outcomes if won) == list(range(20))
+
+
+def test_other_services_are_forwarded_to_the_main_process(workers: CloudletProcess) -> None:
+    clients = _clients(workers, "route53")
+    zone = clients[0].create_hosted_zone(Name="workers.test", CallerReference="w")["HostedZone"]["Id"]
+
+    def add(n: int, c: Any) -> str:
+        change = c.change_resource_record_sets(
+            HostedZoneId=zone,
+            ChangeBatch={
+                "Changes": [
+                    {
+                        "Action": "CREATE",
+                        "ResourceRecordSet": {
+                            "Name": f"h{n}.workers.test",
+                            "Type": "A",
+                            "TTL": 60,
+                            "ResourceRecords": [{"Value": f"192.0.2.{n + 1}"}],
+                        },
+                    }
+                ]
+            },
+        )
+        return str(change["ChangeInfo"]["Id"])
+
+    changes = _each(clients, add, 24)
+    # the main process answered all of them (its DNS plane saw every change)
+    assert _served_by(workers, "ChangeResourceRecordSets") == {"cloudlet.requests"}
+    for n, change in enumerate(changes):
+        assert clients[n % CLIENTS].get_change(Id=change)["ChangeInfo"]["Status"] == "INSYNC"
+        answer = dns.query.udp(
+            dns.message.make_query(f"h{n}.workers.test", "A"),
+            "127.0.0.1",
+            port=workers.ports["dns"],
+            timeout=5,
+        )
+        assert [r.to_text() for rrset in answer.answer for r in rrset] == [f"192.0.2.{n + 1}"]
+    # STS is served by either; the status page is the main process's, whoever is asked
+    sts = _clients(workers, "sts")
+    assert {c.get_caller_identity()["Account"] for c in sts} == {"000000000000"}
+    statuses = {httpx.get(workers.endpoint + "/_cloudlet/status").json()["pid"] for _ in range(CLIENTS)}
+    assert statuses == {workers.proc.pid if workers.proc else -1}
+
+
+def test_acknowledged_writes_of_every_process_survive_kill_9(workers: CloudletProcess) -> None:
+    clients = _clients(workers)
+    _table(clients[0], "dur")
+    status = httpx.get(workers.endpoint + "/_cloudlet/status").json()
+    (worker_pid,) = status["api_workers"]
+    acknowledged: list[int] = []
+    stop = threading.Event()
+
+    def writer(w: int) -> None:
+        c, n = clients[w], w
+        while not stop.is_set():
+            try:
+                c.put_item(TableName="dur", Item={"pk": {"S": f"k{n}"}})
+            except Exception:
+                return  # the server is gone: this write was not acknowledged
+            acknowledged.append(n)
+            n += CLIENTS
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    assert workers.proc is not None
+    os.kill(workers.proc.pid, signal.SIGKILL)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    workers.proc.wait()
+    deadline = time.monotonic() + 10  # a worker never outlives the main process
+    while _alive(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker_pid)
+    assert len(acknowledged) > 50
+    assert _served_by(workers, "PutItem") == {"cloudlet.requests", "cloudlet.requests.worker1"}
+
+    workers.settings["api_workers"] = 1
+    workers.start()
+    ddb = workers.client("dynamodb")
+    stored = set()
+    for page in ddb.get_paginator("scan").paginate(TableName="dur"):
+        stored |= {int(i["pk"]["S"][1:]) for i in page["Items"]}
+    assert set(acknowledged) <= stored
+    # the statistics were folded in the same transactions as the items
+    assert ddb.describe_table(TableName="dur")["Table"]["ItemCount"] == len(stored)

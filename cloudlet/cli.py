@@ -62,7 +62,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 async def _serve(settings: Settings) -> int:
-    from cloudlet.runtime import Runtime
+    from cloudlet.runtime import Runtime, settle_heap
 
     runtime = Runtime(settings)
     stop = asyncio.Event()
@@ -71,10 +71,11 @@ async def _serve(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         ports = await runtime.start()
-    except OSError as e:
+    except (OSError, RuntimeError) as e:  # RuntimeError: an API worker did not start
         print(f"cloudlet: cannot start: {e}", file=sys.stderr)
         await runtime.stop()
         return 1
+    settle_heap()
     print("cloudlet ready " + json.dumps({"host": settings.host, "ports": ports}), flush=True)
     await stop.wait()
     print("cloudlet stopping", file=sys.stderr, flush=True)

@@ -20,6 +20,12 @@ queued), so N concurrent writes cost one BEGIN/sequence/COMMIT instead of N. A r
 that wrote, or that read after a write of its group, is answered only after that commit
 (`when_durable`): nothing is acknowledged before it is in the WAL, and nobody is told of a write
 that could still fail. Reads-only turns share one snapshot the same way and wait for nothing.
+
+Shared (`shared=True`, API worker processes writing one database): writers of every process queue
+on an flock of `<db>.writelock`; the change sequence is read from the database; a turn's group is
+optimistic (BufferedTxn: snapshot reads remembered, writes kept aside, checked and written under
+the lock at the end of the turn; GroupConflict and a rerun if another process changed what it
+read). `Txn.before_commit` folds commutative updates (counters) under the lock, once per group.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from typing import Any
 from cloudlet.aws.forward import trusting
 from cloudlet.aws.gateway import Gateway
 from cloudlet.aws.httpserver import HttpServer
-from cloudlet.aws.workers import ApiWorkers, bind_tcp
+from cloudlet.aws.workers import ApiWorkers, Balancer, bind_tcp
 from cloudlet.clock import Clock, SystemClock
 from cloudlet.config import Settings
 from cloudlet.events import EventBus
@@ -54,6 +54,7 @@ class Runtime:
         self._server: HttpServer | None = None
         self._private: HttpServer | None = None  # where API workers forward what they do not serve
         self._workers: ApiWorkers | None = None
+        self._balancer: Balancer | None = None
         self.started_at = 0.0
 
     def _selected(self) -> list[tuple[str, str]]:
@@ -82,16 +83,20 @@ class Runtime:
         if grouping is not None:
             grouping.enable_grouping(loop.call_soon)
         self.gateway = Gateway(s, apis, self.status, store=grouping)
-        sock = bind_tcp(s.host, s.port, reuse_port=shared)
+        sock = bind_tcp(s.host, s.port)
         self.deps.ports["aws"] = sock.getsockname()[1]
         self._server = HttpServer(self.gateway.handle, idle_timeout=30)
-        await self._server.start(sock)
         if shared:
             private = bind_tcp("127.0.0.1", 0)
             self._private = HttpServer(trusting(self.gateway.handle), idle_timeout=300)
             await self._private.start(private)
-            self._workers = ApiWorkers(s, self.deps.ports["aws"], private.getsockname()[1], s.api_workers - 1)
+            self._workers = ApiWorkers(s, private.getsockname()[1], s.api_workers - 1)
             await self._workers.start()
+            await self._server.start(None)
+            self._balancer = Balancer(sock, self._server, self._workers.channels)
+            self._balancer.start()
+        else:
+            await self._server.start(sock)
         self.started_at = time.time()
         self._write_endpoints()
         return dict(self.deps.ports)
@@ -104,7 +109,7 @@ class Runtime:
             "ports": dict(self.deps.ports),
             "components": [type(c).__name__ for c in self.components],
             "state_dir": str(self.settings.state_dir.resolve()),
-            "store_seq": self.store.committed_seq() if self.store else None,
+            "store_seq": self.store.seq if self.store else None,
             "api_workers": [p.pid for p in self._workers.procs] if self._workers else [],
         }
 
@@ -115,6 +120,8 @@ class Runtime:
         os.replace(tmp, path)
 
     async def stop(self) -> None:
+        if self._balancer is not None:
+            self._balancer.close()
         if self._server is not None:
             await self._server.stop()
         if self._workers is not None:
@@ -143,4 +150,3 @@ def settle_heap() -> None:
     walks all of them, a pause of 5-20 ms that requests in flight wait out (a p99 spike)."""
     gc.collect()
     gc.freeze()
-

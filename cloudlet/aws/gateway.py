@@ -68,11 +68,15 @@ class Gateway:
         self._group_done: asyncio.Future[None] | None = None
 
     def warm(self) -> None:
-        """Load what the first request would: the routing tables and this gateway's protocols."""
+        """Load what first requests would: the routing tables, this gateway's protocols with every
+        operation's plan, the handlers."""
         routing.warm()
-        for service in self.apis:
+        for service, api in self.apis.items():
             if service not in self._protocols:
                 self._protocols[service] = protocol_for(service_model(service))
+            self._protocols[service].warm()
+            for name in self._protocols[service].model.operation_names:
+                self._handler(api, service, name)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

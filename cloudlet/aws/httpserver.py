@@ -66,14 +66,29 @@ class HttpServer:
         self.connections: set[_Connection] = set()
         self._server: asyncio.AbstractServer | None = None
         self._sweeper: asyncio.Task[None] | None = None
+        self._stopping = False
 
-    async def start(self, sock: socket.socket) -> None:
+    async def start(self, sock: socket.socket | None) -> None:
+        """Serve the connections of listening socket `sock` (None: only those given to `adopt`)."""
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(lambda: _Connection(self), sock=sock)
+        if sock is not None:
+            self._server = await loop.create_server(lambda: _Connection(self), sock=sock)
         self._sweeper = loop.create_task(self._sweep_idle())
+
+    async def adopt(self, sock: socket.socket) -> None:
+        """Serve a connection accepted elsewhere (aws/workers.py deals them out to processes)."""
+        if self._stopping:
+            sock.close()
+            return
+        sock.setblocking(False)
+        try:
+            await asyncio.get_running_loop().connect_accepted_socket(lambda: _Connection(self), sock)
+        except OSError:
+            sock.close()  # the client went away in between
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop accepting, let in-flight (and already received) requests finish, then close."""
+        self._stopping = True
         if self._server is not None:
             self._server.close()
         if self._sweeper is not None:

@@ -4,8 +4,10 @@ boto3 over many connections, so the kernel spreads them over both processes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -133,6 +135,40 @@ def test_both_processes_serve_dynamodb_with_one_catalog_and_exact_statistics(
         return "accepted"
 
     assert set(_each(clients, put_string_key, 24)) == {"ValidationException"}
+
+
+def _established(pids: list[int], port: int) -> dict[int, int]:
+    """Established TCP connections to `port` held by each of `pids` (from /proc)."""
+    owner = {}
+    for pid in pids:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:["):
+                    owner[int(link[8:-1])] = pid
+    counts = dict.fromkeys(pids, 0)
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            local_port, state, inode = int(fields[1].split(":")[1], 16), fields[3], int(fields[9])
+            if local_port == port and state == "01" and inode in owner:
+                counts[owner[inode]] += 1
+    return counts
+
+
+def test_connections_are_dealt_out_evenly(workers: CloudletProcess) -> None:
+    status = httpx.get(workers.endpoint + "/_cloudlet/status").json()
+    pids = [status["pid"], *status["api_workers"]]
+    port = workers.ports["aws"]
+    conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(10)]
+    try:
+        deadline = time.monotonic() + 5
+        while sum((counts := _established(pids, port)).values()) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sorted(counts.values()) == [5, 5], counts  # the kernel's hash would often give 7/3
+    finally:
+        for c in conns:
+            c.close()
 
 
 def test_concurrent_read_modify_writes_across_processes_lose_nothing(workers: CloudletProcess) -> None:

@@ -37,6 +37,16 @@ class WireProtocol(ABC):
             if code:
                 self._error_shapes.setdefault(code, shape)
 
+    def warm(self) -> None:
+        """Build every operation's plan now rather than in its first request (API workers)."""
+        for op in self._ops.values():
+            if op.input_shape is not None:
+                self.validator.compile(op.input_shape)
+            self.warm_operation(op)
+
+    def warm_operation(self, op: OperationModel) -> None:  # noqa: B027 (optional, like a hook)
+        """A family's own per-operation plans (readers, writers), if it builds them lazily."""
+
     @abstractmethod
     def parse(self, req: HttpRequest) -> tuple[OperationModel, dict[str, Any]]:
         raise NotImplementedError

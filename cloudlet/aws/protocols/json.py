@@ -96,6 +96,10 @@ class JsonProtocol(WireProtocol):
             raise AwsError("SerializationException", "Document nesting too deep", 400) from None
         return self.finish(op, params)
 
+    def warm_operation(self, op: OperationModel) -> None:
+        self._reader(op)
+        self._writer(op)
+
     def _reader(self, op: OperationModel) -> Reader | None:
         try:
             return self._readers[op.name]

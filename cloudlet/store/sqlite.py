@@ -64,6 +64,9 @@ _ABSENT = object()
 _GET = "SELECT v FROM kv WHERE ns=? AND k=?"
 _PUT = "INSERT OR REPLACE INTO kv(ns, k, v) VALUES (?,?,?)"
 _DELETE = "DELETE FROM kv WHERE ns=? AND k=?"
+# a write that changes nothing: it upgrades a read transaction to a write one, which SQLite allows
+# only while the read's snapshot is still the latest state
+_PROBE = "UPDATE meta SET value=value WHERE name='seq'"
 
 
 class SqliteTxn(DocMixin):
@@ -310,6 +313,7 @@ class SqliteStore:
         self._grouping = False  # the grouping thread is inside grouped()
         self._cautious = False  # a shared store's group conflicted: the next one locks from its start
         self.conflicts = 0  # groups rolled back by GroupConflict (shared store)
+        self.rechecked = 0  # groups whose snapshot had aged, so their reads were compared again
         self._grouped_block = _Grouped(self)
 
     def _connection(self) -> sqlite3.Connection:
@@ -413,21 +417,43 @@ class SqliteStore:
         return SqliteTxn(con, writable=True, seq=seq, followed=self._followed)
 
     def _lock_buffered(self, txn: BufferedTxn) -> None:
-        """Turn an optimistic group transaction into a locked one: end its snapshot, take the
-        write lock, check what it read is unchanged, write its overlay (GroupConflict, with the
-        group rolled back, if something changed)."""
+        """Turn an optimistic group transaction into a locked one: take the write lock, make sure
+        nothing it read has changed, write its overlay (GroupConflict, with the group rolled back,
+        if something did change).
+
+        First the snapshot itself is upgraded to a write transaction: SQLite allows that only if
+        no other connection has committed since the snapshot began, in which case nothing it read
+        can have changed and there is nothing to check (and the page cache it warmed stays valid).
+        Otherwise (SQLITE_BUSY_SNAPSHOT, answered at once) a fresh write transaction re-reads and
+        compares every remembered value."""
         con = txn._con
-        con.execute("COMMIT")  # the snapshot (nothing was written to the database yet)
-        locked = self._begin_write()
+        self._write_lock.acquire()
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._write_lock.release()
+            raise
         changed = None
         try:
             cur = txn._cur
-            for k, seen in txn.reads.items():
-                row = cur.execute(_GET, k).fetchone()
-                if (None if row is None else bytes(row[0])) != seen:
-                    changed = k
-                    break
-            else:
+            try:
+                cur.execute(_PROBE)
+                current = True
+            except sqlite3.OperationalError as e:
+                if e.sqlite_errorcode != sqlite3.SQLITE_BUSY_SNAPSHOT:
+                    raise
+                current = False
+                self.rechecked += 1
+                con.execute("ROLLBACK")
+                con.execute("BEGIN IMMEDIATE")
+            seq = cur.execute("SELECT value FROM meta WHERE name='seq'").fetchone()[0] + 1
+            if not current:
+                for k, seen in txn.reads.items():
+                    row = cur.execute(_GET, k).fetchone()
+                    if (None if row is None else bytes(row[0])) != seen:
+                        changed = k
+                        break
+            if changed is None:
                 puts = [(ns, k, v) for (ns, k), v in txn.overlay.items() if v is not None]
                 dels = [k for k, v in txn.overlay.items() if v is None]
                 if puts:
@@ -435,7 +461,8 @@ class SqliteStore:
                 if dels:
                     cur.executemany(_DELETE, dels)
         except BaseException:
-            con.execute("ROLLBACK")
+            if con.in_transaction:
+                con.execute("ROLLBACK")
             self._release_write()
             raise
         if changed is not None:
@@ -448,7 +475,7 @@ class SqliteStore:
                 self._end_group(failure=conflict)
             raise conflict
         txn.direct = True
-        txn.seq = locked.seq
+        txn.seq = seq
         txn.reads.clear()
         txn.overlay.clear()
 

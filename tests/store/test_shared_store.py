@@ -140,6 +140,20 @@ def test_writes_to_other_keys_do_not_conflict(pair: Any) -> None:
 
     assert _run(a, lambda: _group(a, work, other)) == "ok"
     assert (_value(b, "mine"), _value(b, "theirs")) == (b"a", b"b")
+    assert (a.rechecked, a.conflicts) == (1, 0)  # b committed meanwhile: a's reads were compared
+
+
+def test_a_group_whose_snapshot_is_still_current_commits_without_checking(pair: Any) -> None:
+    a, b = pair
+    with b.write() as txn:
+        txn.put("t", "k", b"0")
+
+    def work(txn: Any) -> None:
+        txn.put("t", "k", txn.get("t", "k") + b"1")
+
+    assert _run(a, lambda: _group(a, work, lambda: _value(b, "k"))) == "ok"  # b only read
+    assert (a.rechecked, a.conflicts) == (0, 0)
+    assert _value(b, "k") == b"01"
 
 
 def test_a_scan_takes_the_lock_at_once_and_holds_it_to_the_end_of_the_turn(pair: Any) -> None:

@@ -64,9 +64,9 @@ _ABSENT = object()
 _GET = "SELECT v FROM kv WHERE ns=? AND k=?"
 _PUT = "INSERT OR REPLACE INTO kv(ns, k, v) VALUES (?,?,?)"
 _DELETE = "DELETE FROM kv WHERE ns=? AND k=?"
-# a write that changes nothing: it upgrades a read transaction to a write one, which SQLite allows
+# the sequence bump, run first: it upgrades a read transaction to a write one, which SQLite allows
 # only while the read's snapshot is still the latest state
-_PROBE = "UPDATE meta SET value=value WHERE name='seq'"
+_BUMP = "UPDATE meta SET value=value+1 WHERE name='seq' RETURNING value"
 
 
 class SqliteTxn(DocMixin):
@@ -81,6 +81,7 @@ class SqliteTxn(DocMixin):
         "writes",
         "_folds",
         "memo",
+        "bumped",
     )
 
     def __init__(
@@ -99,6 +100,7 @@ class SqliteTxn(DocMixin):
         self.seq = seq
         self._folds: dict[str, tuple[Callable[[Any, dict[str, Any]], None], dict[str, Any]]] | None = None
         self.memo: dict[str, Any] = {}
+        self.bumped = False  # the change sequence row already carries this transaction's number
 
     def get(self, ns: str, key: Key) -> bytes | None:
         row = self._cur.execute(_GET, (ns, encode_key(key))).fetchone()
@@ -417,15 +419,15 @@ class SqliteStore:
         return SqliteTxn(con, writable=True, seq=seq, followed=self._followed)
 
     def _lock_buffered(self, txn: BufferedTxn) -> None:
-        """Turn an optimistic group transaction into a locked one: take the write lock, make sure
-        nothing it read has changed, write its overlay (GroupConflict, with the group rolled back,
-        if something did change).
+        """Turn an optimistic group transaction into a locked one: take the write lock, bump the
+        change sequence, make sure nothing it read has changed, write its overlay (GroupConflict,
+        with the group rolled back, if something did change).
 
-        First the snapshot itself is upgraded to a write transaction: SQLite allows that only if
-        no other connection has committed since the snapshot began, in which case nothing it read
-        can have changed and there is nothing to check (and the page cache it warmed stays valid).
-        Otherwise (SQLITE_BUSY_SNAPSHOT, answered at once) a fresh write transaction re-reads and
-        compares every remembered value."""
+        The bump runs inside the snapshot, upgrading it to a write transaction: SQLite allows that
+        only if no other connection has committed since the snapshot began, and then nothing it
+        read can have changed, so there is nothing to check (and the page cache it warmed stays
+        valid). Otherwise (SQLITE_BUSY_SNAPSHOT, answered at once, or a momentary SQLITE_BUSY) a
+        fresh write transaction bumps the sequence, re-reads and compares every remembered value."""
         con = txn._con
         self._write_lock.acquire()
         try:
@@ -437,16 +439,18 @@ class SqliteStore:
         try:
             cur = txn._cur
             try:
-                cur.execute(_PROBE)
+                seq = cur.execute(_BUMP).fetchone()[0]
                 current = True
             except sqlite3.OperationalError as e:
-                if e.sqlite_errorcode != sqlite3.SQLITE_BUSY_SNAPSHOT:
+                # SQLITE_BUSY_SNAPSHOT, or plain SQLITE_BUSY (an upgrade never waits in the busy
+                # handler; another process's checkpoint can hold a lock it needs for a moment)
+                if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                     raise
                 current = False
                 self.rechecked += 1
                 con.execute("ROLLBACK")
                 con.execute("BEGIN IMMEDIATE")
-            seq = cur.execute("SELECT value FROM meta WHERE name='seq'").fetchone()[0] + 1
+                seq = cur.execute(_BUMP).fetchone()[0]
             if not current:
                 for k, seen in txn.reads.items():
                     row = cur.execute(_GET, k).fetchone()
@@ -476,6 +480,7 @@ class SqliteStore:
             raise conflict
         txn.direct = True
         txn.seq = seq
+        txn.bumped = True
         txn.reads.clear()
         txn.overlay.clear()
 
@@ -541,7 +546,8 @@ class SqliteStore:
         """Run the folds, bump the change sequence(s) and COMMIT (under the write lock)."""
         if txn._folds:
             txn._run_folds()
-        con.execute("UPDATE meta SET value=value+1 WHERE name='seq'")
+        if not txn.bumped:
+            con.execute("UPDATE meta SET value=value+1 WHERE name='seq'")
         for stream in txn.touched:
             con.execute(
                 "INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",

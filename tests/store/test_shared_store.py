@@ -156,6 +156,33 @@ def test_a_group_whose_snapshot_is_still_current_commits_without_checking(pair: 
     assert _value(b, "k") == b"01"
 
 
+def test_an_upgrade_refused_as_busy_waits_for_the_writer_and_rechecks(pair: Any, tmp_path: Path) -> None:
+    """A read transaction's upgrade never waits in SQLite's busy handler: a plain SQLITE_BUSY
+    (here: a connection outside the flock holding SQLite's own write lock) must not fail the
+    group; it begins a fresh write transaction, which waits, and compares its reads."""
+    import sqlite3
+
+    a, _ = pair
+    raw = sqlite3.connect(tmp_path / "s.db", isolation_level=None, check_same_thread=False)
+    released: list[float] = []
+
+    def hold_then_release() -> None:
+        time.sleep(0.3)
+        released.append(time.monotonic())
+        raw.execute("COMMIT")
+
+    def work(txn: Any) -> None:
+        txn.put("t", "k", (txn.get("t", "k") or b"") + b"a")
+        raw.execute("BEGIN IMMEDIATE")  # taken after a's snapshot began, released 0.3 s later
+        threading.Thread(target=hold_then_release).start()
+
+    assert _run(a, lambda: _group(a, work, lambda: None)) == "ok"
+    assert released and time.monotonic() >= released[0]
+    assert (a.rechecked, a.conflicts) == (1, 0)
+    assert _value(a, "k") == b"a"
+    raw.close()
+
+
 def test_a_scan_takes_the_lock_at_once_and_holds_it_to_the_end_of_the_turn(pair: Any) -> None:
     a, b = pair
     with b.write() as txn:

@@ -17,7 +17,10 @@ from cloudlet.aws.httpserver import Handle
 log = logging.getLogger("cloudlet.forward")
 
 CLIENT_HEADER = "X-Cloudlet-Forwarded-Client"  # "<address> <port>" of the worker's client
-_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", CLIENT_HEADER.lower()})
+# not forwarded: this hop's framing, and `Expect` (the worker already answered 100 Continue)
+_HOP = frozenset(
+    {"connection", "keep-alive", "transfer-encoding", "content-length", "expect", CLIENT_HEADER.lower()}
+)
 _MAX_IDLE = 64  # connections kept open to the main process
 
 
@@ -33,9 +36,10 @@ class Forwarder:
         reader, writer = await self._connection()
         try:
             writer.write(_encode(req))
-            head = await reader.readuntil(b"\r\n\r\n")
-            status, headers, length, close = _parse_head(head)
-            bodyless = req.method == "HEAD" or status in (204, 304) or status < 200
+            status, headers, length, close = _parse_head(await reader.readuntil(b"\r\n\r\n"))
+            while 100 <= status < 200:  # an interim response: the final one follows
+                status, headers, length, close = _parse_head(await reader.readuntil(b"\r\n\r\n"))
+            bodyless = req.method == "HEAD" or status in (204, 304)
             body = await reader.readexactly(length) if length and not bodyless else b""
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             writer.close()

@@ -250,6 +250,56 @@ def test_other_services_are_forwarded_to_the_main_process(workers: CloudletProce
     assert statuses == {workers.proc.pid if workers.proc else -1}
 
 
+def _read_response(sock: socket.socket) -> tuple[int, bytes]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "closed before a response"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        (
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        ),
+        0,
+    )
+    while len(body) < length:
+        body += sock.recv(65536)
+    return int(head.split(b" ")[1]), body
+
+
+def test_a_forwarded_request_that_expects_100_continue(workers: CloudletProcess) -> None:
+    """The client's 100 Continue comes from the process it is connected to; the main process
+    sees a plain request. Connections are dealt out in turn, so half of these go through the worker."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    for i in range(4):
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?><CreateHostedZoneRequest '
+            'xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
+            f"<Name>expect{i}.test</Name><CallerReference>expect-{i}</CallerReference>"
+            "</CreateHostedZoneRequest>"
+        ).encode()
+        req = AWSRequest(method="POST", url=workers.endpoint + "/2013-04-01/hostedzone", data=body)
+        SigV4Auth(Credentials("test", "test"), "route53", "us-east-1").add_auth(req)
+        head = (
+            f"POST /2013-04-01/hostedzone HTTP/1.1\r\nContent-Length: {len(body)}\r\nExpect: 100-continue\r\n"
+        )
+        head += "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
+        with socket.create_connection(("127.0.0.1", workers.ports["aws"])) as sock:
+            sock.sendall((head + "\r\n").encode())
+            interim = sock.recv(65536)
+            assert interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), interim
+            sock.sendall(body)
+            status, answer = _read_response(sock)
+        assert status == 201, answer
+        assert f"<Name>expect{i}.test.</Name>".encode() in answer
+
+
 def test_acknowledged_writes_of_every_process_survive_kill_9(workers: CloudletProcess) -> None:
     clients = _clients(workers)
     _table(clients[0], "dur")

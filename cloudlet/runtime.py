@@ -18,8 +18,8 @@ from typing import Any
 
 from cloudlet.aws.forward import trusting
 from cloudlet.aws.gateway import Gateway
-from cloudlet.aws.httpserver import HttpServer
-from cloudlet.aws.workers import ApiWorkers, Balancer, bind_tcp
+from cloudlet.aws.httpserver import HttpServer, bind_tcp
+from cloudlet.aws.workers import ApiWorkers, Balancer
 from cloudlet.clock import Clock, SystemClock
 from cloudlet.config import Settings
 from cloudlet.events import EventBus
@@ -144,9 +144,9 @@ class Runtime:
 
 
 def settle_heap() -> None:
-    """After start-up of a server process (not for an embedded Runtime: frozen objects are never
-    freed): move what start-up allocated (service models, compiled zones: tens of
-    thousands of objects) out of the garbage collector's view. Otherwise every full collection
-    walks all of them, a pause of 5-20 ms that requests in flight wait out (a p99 spike)."""
+    """After a server process has started (not for an embedded Runtime: frozen objects are never
+    freed): move what start-up allocated (service models, compiled zones: tens of thousands of
+    objects) out of the garbage collector's view, or every full collection walks them all, a
+    pause of 5-20 ms that the requests in flight wait out."""
     gc.collect()
     gc.freeze()

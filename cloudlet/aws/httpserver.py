@@ -344,3 +344,14 @@ _SENT = HttpResponse(0)  # marks a connection whose final error response went ou
 
 class _TooLarge(Exception):
     """Raised from a parser callback: the body exceeds the limit (httptools re-raises it)."""
+
+
+def bind_tcp(host: str, port: int) -> socket.socket:
+    """A non-blocking listening TCP socket (port 0: any free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock

@@ -135,16 +135,6 @@ class Balancer:
 _ACCEPT_BATCH = 64
 
 
-def bind_tcp(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
-
-
 def _worker_main(
     settings: Settings, number: int, channel: socket.socket, forward_port: int, parent: int, ready: Any
 ) -> None:

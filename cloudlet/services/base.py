@@ -45,6 +45,18 @@ class Deps:
     ports: dict[str, int] = field(default_factory=dict)
 
 
+class RawJson:
+    """A result value already encoded as JSON (valid UTF-8), which the JSON protocols write into
+    the response as it is: a service that stores what it returns in wire form (DynamoDB items)
+    skips decoding and re-encoding it. Only where the output shape needs no writer (the wire
+    layer does not walk the value)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
 @dataclass
 class RequestContext:
     service: str  # botocore service name, e.g. "route53"

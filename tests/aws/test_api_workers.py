@@ -235,7 +235,9 @@ def test_other_services_are_forwarded_to_the_main_process(workers: CloudletProce
     # the main process answered all of them (its DNS plane saw every change)
     assert _served_by(workers, "ChangeResourceRecordSets") == {"cloudlet.requests"}
     for n, change in enumerate(changes):
-        assert clients[n % CLIENTS].get_change(Id=change)["ChangeInfo"]["Status"] == "INSYNC"
+        clients[n % CLIENTS].get_waiter("resource_record_sets_changed").wait(
+            Id=change, WaiterConfig={"Delay": 0.1, "MaxAttempts": 300}
+        )
         answer = dns.query.udp(
             dns.message.make_query(f"h{n}.workers.test", "A"),
             "127.0.0.1",
@@ -246,7 +248,9 @@ def test_other_services_are_forwarded_to_the_main_process(workers: CloudletProce
     # STS is served by either; the status page is the main process's, whoever is asked
     sts = _clients(workers, "sts")
     assert {c.get_caller_identity()["Account"] for c in sts} == {"000000000000"}
-    statuses = {httpx.get(workers.endpoint + "/_cloudlet/status").json()["pid"] for _ in range(CLIENTS)}
+    statuses = {
+        httpx.get(workers.endpoint + "/_cloudlet/status", timeout=30).json()["pid"] for _ in range(CLIENTS)
+    }
     assert statuses == {workers.proc.pid if workers.proc else -1}
 
 

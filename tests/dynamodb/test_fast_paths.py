@@ -9,6 +9,8 @@ import base64
 import json
 from typing import Any
 
+from cloudlet.aws.protocols import jsonshape
+from cloudlet.services.base import RawJson
 from cloudlet.services.dynamodb import storage
 from cloudlet.services.dynamodb.values import item_size
 from tests.dynamodb.support import error_of, unique
@@ -217,6 +219,72 @@ def test_items_stored_as_json_by_earlier_versions_still_read() -> None:
     # what is written now round-trips, lone surrogates and binary included
     mixed = {**item, "s": {"S": "x\udfff"}}
     assert storage.load_item(storage.dump_item(mixed)) == mixed
+    # and earlier formats are never spliced into a response: they are decoded
+    assert storage.wire(raw_binary) == item and storage.wire(raw_plain) == plain
+
+
+def test_items_are_stored_as_their_wire_json_and_returned_without_decoding() -> None:
+    plain = {"pk": {"S": "k é"}, "n": {"N": "1.5"}, "ok": {"BOOL": True}, "z": {"NULL": True}}
+    raw = storage.dump_item(plain)
+    assert raw[:1] == b"W" and storage.stored_size(raw) == item_size(plain)
+    spliced = storage.wire(raw)
+    assert isinstance(spliced, RawJson) and json.loads(spliced.data) == plain
+    assert storage.load_item(raw) == plain
+
+    binary = {"pk": {"S": "k"}, "m": {"M": {"b": {"B": b"\x00\xff"}, "bs": {"BS": [b"a", b""]}}}}
+    raw = storage.dump_item(binary)
+    assert raw[:1] == b"Y"  # binary values are base64 in the stored JSON, as on the wire
+    spliced = storage.wire(raw)
+    assert isinstance(spliced, RawJson)
+    assert json.loads(spliced.data) == {
+        "pk": {"S": "k"},
+        "m": {"M": {"b": {"B": "AP8="}, "bs": {"BS": ["YQ==", ""]}}},
+    }
+    assert storage.load_item(raw) == binary
+
+    surrogate = {"pk": {"S": "k\ud800"}}
+    raw = storage.dump_item(surrogate)
+    assert raw[:1] == b"P"  # not valid UTF-8: pickled, decoded on every read
+    assert storage.wire(raw) == surrogate
+
+    # a response mixing spliced items with one the fast encoder refuses is still one document
+    doc = {"Items": [storage.wire(storage.dump_item(plain)), surrogate]}
+    assert json.loads(jsonshape.dumps(doc)) == {"Items": [plain, {"pk": {"S": "k\ud800"}}]}
+
+
+def test_whole_items_read_back_exactly_through_get_item_query_and_scan(ddb: Any) -> None:
+    name = unique()
+    ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    items = [
+        {"pk": {"S": "p"}, "sk": {"N": "1"}, "s": {"S": "ünï ✓"}, "n": {"N": "-0.000123"}},
+        {"pk": {"S": "p"}, "sk": {"N": "2"}, "b": {"B": b"\x00\x01"}, "bs": {"BS": [b"x", b"y"]}},
+        {"pk": {"S": "p"}, "sk": {"N": "3"}, "l": {"L": [{"M": {"b": {"B": b"\xff"}}}, {"NULL": True}]}},
+        {"pk": {"S": "p"}, "sk": {"N": "4"}, "s": {"S": "lone \ud800 surrogate"}},
+    ]
+    for item in items:
+        ddb.put_item(TableName=name, Item=item)
+    for item in items:
+        assert ddb.get_item(TableName=name, Key={"pk": item["pk"], "sk": item["sk"]})["Item"] == item
+    got = ddb.query(
+        TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}}
+    )
+    assert got["Items"] == items
+    page = ddb.query(
+        TableName=name,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "p"}},
+        Limit=2,
+    )
+    assert page["Items"] == items[:2] and page["LastEvaluatedKey"] == {"pk": {"S": "p"}, "sk": {"N": "2"}}
+    assert ddb.scan(TableName=name)["Items"] == items
 
 
 def test_query_and_scan_past_the_inline_budget_move_to_the_pool_and_answer_in_full(ddb: Any) -> None:

@@ -4,6 +4,7 @@ itself (the store is a real SQLite file; only time is injected)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from cloudlet.aws.errors import AwsError
 from cloudlet.clock import ManualClock
 from cloudlet.config import Settings
 from cloudlet.events import EventBus
-from cloudlet.services.base import Deps, RequestContext
+from cloudlet.services.base import Deps, RawJson, RequestContext
 from cloudlet.services.dynamodb.api import DynamoDbApi
 from cloudlet.services.dynamodb.transactions import NS_TOKEN_EXPIRY, NS_TOKENS
 from cloudlet.store import SqliteStore
@@ -45,7 +46,10 @@ def _add(n: str) -> dict[str, Any]:
 
 
 def _count(api: DynamoDbApi) -> str:
-    return str(api.get_item(CTX, {"TableName": "tokens", "Key": {"pk": {"S": "c"}}})["Item"]["n"]["N"])
+    item = api.get_item(CTX, {"TableName": "tokens", "Key": {"pk": {"S": "c"}}})["Item"]
+    if isinstance(item, RawJson):  # a whole item comes back as its stored wire JSON
+        item = json.loads(item.data)
+    return str(item["n"]["N"])
 
 
 def test_token_window(api: Any) -> None:

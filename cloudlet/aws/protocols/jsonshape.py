@@ -22,6 +22,7 @@ from botocore.model import Shape
 from cloudlet.aws.models import shape_key
 from cloudlet.aws.protocols import values
 from cloudlet.aws.protocols.values import ValueFormatError
+from cloudlet.services.base import RawJson
 
 Reader = Callable[[Any], Any]
 Writer = Callable[[Any], Any]
@@ -53,9 +54,15 @@ def loads(body: bytes) -> Any:
 def dumps(doc: Any) -> bytes:
     """Compact JSON bytes of a document, blobs and datetimes through `default_hook`."""
     try:
-        return orjson.dumps(doc, default=default_hook, option=_ORJSON_OPTIONS)
+        return orjson.dumps(doc, default=_orjson_hook, option=_ORJSON_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError too: lone surrogates, integers beyond 64 bits
         return json.dumps(doc, default=default_hook, separators=(",", ":")).encode()
+
+
+def _orjson_hook(value: Any) -> Any:
+    if type(value) is RawJson:
+        return orjson.Fragment(value.data)
+    return default_hook(value)
 
 
 def _type_error(expected: str, value: Any) -> ValueFormatError:
@@ -312,6 +319,8 @@ def _write_float(v: Any) -> Any:
 
 def default_hook(value: Any) -> Any:
     """json.dumps default=: blobs and timestamps in their default JSON encodings."""
+    if type(value) is RawJson:
+        return json.loads(value.data)
     if isinstance(value, bytes | bytearray | memoryview):
         return values.b64encode(bytes(value))
     if isinstance(value, datetime):

@@ -146,10 +146,15 @@ class ItemsApi(Core):
         with self.deps.store.read() as txn:
             table = self.data_table(txn, ctx, params["TableName"])
             key_item = check_key(table, params.get("Key"))
-            item, size = storage.get_item_sized(txn, table, storage.primary_key(table, key_item))
+            raw = storage.get_raw(txn, table, storage.primary_key(table, key_item))
         out: dict[str, Any] = {}
-        if item is not None:
-            out["Item"] = projection.apply(item) if projection is not None else item
+        size = 0
+        if raw is not None:
+            size = storage.stored_size(raw)
+            # the whole item: as stored, without decoding it (storage.wire)
+            out["Item"] = (
+                projection.apply(storage.load_item(raw)) if projection is not None else storage.wire(raw)
+            )
         if mode is not None:
             cc = capacity.report(table, mode, {"": capacity.read_units(size, consistent)}, "Read")
             if cc:

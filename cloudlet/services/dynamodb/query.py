@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudlet.services.base import RequestContext, RunElsewhere
+from cloudlet.services.base import RawJson, RequestContext, RunElsewhere
 from cloudlet.services.dynamodb import capacity, errors, paging, storage
 from cloudlet.services.dynamodb.core import Core
 from cloudlet.services.dynamodb.errors import constraint, constraints, validation
@@ -30,11 +30,17 @@ INLINE_BUDGET = 256
 
 @dataclass
 class Page:
-    items: list[Item] = field(default_factory=list)
+    items: list[Item | RawJson] = field(default_factory=list)
     count: int = 0
     scanned: int = 0
     size: int = 0
     last: Item | None = None
+    last_raw: bytes | None = None  # the last entry read, when `last` was not decoded
+
+    def last_item(self) -> Item | None:
+        if self.last is None and self.last_raw is not None:
+            self.last = storage.load_item(self.last_raw)
+        return self.last
 
 
 def _index_for(table: Table, params: dict[str, Any], now: float) -> Index | None:
@@ -75,11 +81,22 @@ def read_page(
     partial_lsi = ix is not None and ix.kind == "LSI" and ix.projection_type != "ALL"
     fetch_full = partial_lsi and (flt is not None or full_items)
     read = 0
+    # whole items, no filter: returned as stored (storage.wire), decoded only to name the last key
+    splice = keep is keep_all and flt is None and in_segment is None and not fetch_full
     for _, raw in txn.scan(ns, start, end, reverse=reverse):
         if budget is not None:
             read += 1
             if read > budget:
                 raise RunElsewhere
+        if splice:
+            page.scanned += 1
+            page.count += 1
+            page.size += storage.stored_size(raw)
+            page.last_raw = raw
+            page.items.append(storage.wire(raw))
+            if (limit is not None and page.scanned >= limit) or page.size >= MAX_PAGE_BYTES:
+                return page
+            continue
         item = storage.load_item(raw)
         if in_segment is not None and not in_segment(item):
             continue
@@ -96,7 +113,7 @@ def read_page(
                 page.items.append(kept)
         if (limit is not None and page.scanned >= limit) or page.size >= MAX_PAGE_BYTES:
             return page
-    page.last = None
+    page.last = page.last_raw = None
     return page
 
 
@@ -116,7 +133,11 @@ def _keeper(select: str, projection: Projection | None) -> Callable[[Item], Item
         return lambda item: None
     if projection is not None:
         return projection.apply
-    return lambda item: item
+    return keep_all
+
+
+def keep_all(item: Item) -> Item:
+    return item
 
 
 def _result(
@@ -125,8 +146,9 @@ def _result(
     out: dict[str, Any] = {"Count": page.count, "ScannedCount": page.scanned}
     if select != "COUNT":
         out["Items"] = page.items
-    if page.last is not None:
-        out["LastEvaluatedKey"] = paging.last_key(table, ix, page.last)
+    last = page.last_item()
+    if last is not None:
+        out["LastEvaluatedKey"] = paging.last_key(table, ix, last)
     units = capacity.read_units(page.size, consistent)
     cc = capacity.report(table, mode, {"" if ix is None else ix.name: units}, "Read")
     if cc:

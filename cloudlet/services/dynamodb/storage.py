@@ -19,6 +19,9 @@ import math
 import pickle
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
+from cloudlet.services.base import RawJson
 from cloudlet.services.dynamodb.keys import encode_key_value, encode_primary_key
 from cloudlet.services.dynamodb.model import Index, Item, Table
 from cloudlet.services.dynamodb.values import item_size
@@ -28,12 +31,16 @@ if TYPE_CHECKING:
     from cloudlet.services.dynamodb.stats import StatsKeeper
 
 # A stored item is: one format byte, its DynamoDB size (4 bytes, big-endian; so reads never
-# recompute it), then the item. Format "P" (written now): a pickle (protocol 5) of the item as
-# plain dicts, lists, str, bytes and bool: 4-6x cheaper to write and 2-3x cheaper to read than JSON,
-# and binary values need no base64 walk. Only this service writes these bytes, and only from
-# normalized items, so unpickling them runs no foreign code. Formats "J" / "X" (JSON without / with
-# base64-encoded binary values) were written by earlier versions and are still read.
+# recompute it), then the item. Formats written now: "W" / "Y", the item as its wire JSON (orjson:
+# valid UTF-8; "Y" when it holds binary values, there base64 as on the wire, restored to bytes on
+# load), so a read that returns whole items splices the stored bytes into the response (`wire`)
+# instead of decoding and re-encoding them; and "P", a pickle (protocol 5) of the item as plain
+# dicts, lists, str, bytes and bool, for the items orjson refuses (lone surrogates in strings).
+# Only this service writes these bytes, and only from normalized items, so unpickling them runs no
+# foreign code. "J" / "X" (JSON written by the json module, without / with binary values) were
+# written by earlier versions and are still read, never spliced.
 _PICKLED, _PLAIN, _WITH_BINARY = b"P", b"J", b"X"
+_WIRE, _WIRE_BINARY = b"W", b"Y"
 _HEADER = 5
 _DECODE = json.JSONDecoder().decode
 _PICKLE = 5
@@ -62,18 +69,43 @@ def _from_json(av: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_item(item: Item, size: int | None = None) -> bytes:
-    head = _PICKLED + (item_size(item) if size is None else size).to_bytes(4, "big")
-    return head + pickle.dumps(item, _PICKLE)
+    binary: list[bool] = []
+
+    def blob(value: Any) -> str:
+        if type(value) is bytes:
+            binary.append(True)
+            return base64.b64encode(value).decode("ascii")
+        raise TypeError(type(value).__name__)
+
+    size_bytes = (item_size(item) if size is None else size).to_bytes(4, "big")
+    try:
+        body = orjson.dumps(item, default=blob)
+    except TypeError:  # orjson.JSONEncodeError: a lone surrogate in a string
+        return _PICKLED + size_bytes + pickle.dumps(item, _PICKLE)
+    return (_WIRE_BINARY if binary else _WIRE) + size_bytes + body
 
 
 def load_item(raw: bytes) -> Item:
-    if raw[:1] == _PICKLED:
-        item: Item = pickle.loads(memoryview(raw)[_HEADER:])
+    kind = raw[:1]
+    if kind == _WIRE:
+        item: Item = orjson.loads(memoryview(raw)[_HEADER:])
         return item
+    if kind == _PICKLED:
+        item = pickle.loads(memoryview(raw)[_HEADER:])
+        return item
+    if kind == _WIRE_BINARY:
+        return {k: _from_json(v) for k, v in orjson.loads(memoryview(raw)[_HEADER:]).items()}
     item = _DECODE(raw[_HEADER:].decode("utf-8", "surrogatepass"))
-    if raw[:1] == _WITH_BINARY:
+    if kind == _WITH_BINARY:
         return {k: _from_json(v) for k, v in item.items()}
     return item
+
+
+def wire(raw: bytes) -> Item | RawJson:
+    """A stored item as a response returns it: its stored JSON as it is where that is wire form."""
+    if raw[:1] == _WIRE or raw[:1] == _WIRE_BINARY:
+        return RawJson(raw[_HEADER:])
+    return load_item(raw)
 
 
 def stored_size(raw: bytes) -> int:
@@ -126,11 +158,6 @@ def get_item(txn: Txn, table: Table, key: bytes) -> Item | None:
 def get_raw(txn: Txn, table: Table, key: bytes) -> bytes | None:
     """The stored bytes of an item (load_item decodes them, stored_size reads its size)."""
     return txn.get(items_ns(table), key)
-
-
-def get_item_sized(txn: Txn, table: Table, key: bytes) -> tuple[Item | None, int]:
-    raw = txn.get(items_ns(table), key)
-    return (None, 0) if raw is None else (load_item(raw), stored_size(raw))
 
 
 # -- writes ----------------------------------------------------------------------------------------

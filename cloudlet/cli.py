@@ -32,7 +32,7 @@ _FLAGS: tuple[tuple[str, str, type, str], ...] = (
         "--api-workers",
         "api_workers",
         int,
-        "processes serving the AWS endpoint (SO_REUSEPORT): DynamoDB on every core",
+        "processes serving the AWS endpoint: DynamoDB and STS on every core",
     ),
     ("--services", "services", str, "comma-separated components to start (default: all)"),
 )

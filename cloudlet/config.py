@@ -36,7 +36,7 @@ class Settings:
     durability: str = "normal"  # "normal": survives kill -9 (WAL, synchronous=NORMAL); "full": also power loss
     time_scale: float = 1.0  # >1 makes health-check intervals and other timers run faster (tests, demos)
     dns_workers: int = 1  # DNS worker processes sharing the port with SO_REUSEPORT
-    api_workers: int = 1  # processes serving the AWS endpoint (SO_REUSEPORT); >1: see aws/workers.py
+    api_workers: int = 1  # processes serving the AWS endpoint; >1: see aws/workers.py
     services: tuple[str, ...] = ()  # empty: all
     extra: Mapping[str, str] = field(default_factory=dict)  # service-specific CLOUDLET_* values
 

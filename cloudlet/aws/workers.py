@@ -28,6 +28,7 @@ from typing import Any
 
 from cloudlet.aws.httpserver import HttpServer
 from cloudlet.config import Settings
+from cloudlet.processes import stop_processes
 
 log = logging.getLogger("cloudlet.workers")
 
@@ -72,13 +73,7 @@ class ApiWorkers:
             raise RuntimeError(f"API worker process(es) {failed} did not start (see their log lines)")
 
     async def stop(self) -> None:
-        for p in self.procs:
-            if p.is_alive():
-                p.terminate()  # SIGTERM: the worker finishes its in-flight requests, then exits
-        for p in self.procs:
-            await asyncio.to_thread(p.join, 15)
-            if p.is_alive():
-                p.kill()
+        await stop_processes(self.procs, 15)  # a worker finishes its in-flight requests first
         self.procs.clear()
         for channel in self.channels:
             channel.close()

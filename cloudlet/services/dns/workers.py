@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from cloudlet.config import Settings
+from cloudlet.processes import stop_processes
 
 log = logging.getLogger("cloudlet.dns.workers")
 
@@ -57,10 +58,7 @@ class WorkerPool:
         log.warning("dns workers did not reach seq %d within %.0f s", seq, SYNC_TIMEOUT)
 
     async def stop(self) -> None:
-        for p in self.procs:
-            p.terminate()
-        for p in self.procs:
-            await asyncio.to_thread(p.join, 5)
+        await stop_processes(self.procs, 5)
 
 
 def _worker_main(settings: Settings, port: int, applied: Any, parent: int) -> None:

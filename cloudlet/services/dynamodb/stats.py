@@ -15,8 +15,8 @@ its own, inside one write transaction, so the recount and the stamp are consiste
 With API workers (a `shared` store: several processes write the items) nothing is held in
 memory: each transaction folds its deltas into the rows once, just before it commits
 (Txn.before_commit), so the rows are exact and kill -9 needs no recount; a row left stamped by an
-earlier single-process run is recounted on first use as above. Neighbours: storage.py (reports each write's
-deltas), catalog.py (where the row lives), tables.py (DescribeTable, UpdateTable, DeleteTable).
+earlier single-process run is recounted on first use as above. Neighbours: storage.py (reports
+each write's deltas), catalog.py (where the row lives), tables.py (DescribeTable, UpdateTable, DeleteTable).
 """
 
 from __future__ import annotations
@@ -186,12 +186,9 @@ def _fold(txn: Txn, deltas: dict[str, Any]) -> None:
         doc = txn.get_doc(NS_STATS, table_id)
         if doc is None:
             continue  # the table was deleted
-        base = Stats.from_doc(doc)
+        base = Stats.from_doc(doc)  # never stamped: claim() ran first, in this transaction
         base.add(p.count, p.size, p.indexes)
-        out = base.to_doc()
-        if _OWNER in doc:
-            out[_OWNER] = doc[_OWNER]
-        txn.put_doc(NS_STATS, table_id, out)
+        txn.put_doc(NS_STATS, table_id, base.to_doc())
 
 
 def recount(txn: Txn, table: Table) -> Stats:

@@ -10,6 +10,11 @@ automatic checkpoint is off (wal_autocheckpoint=0) and a background thread runs 
 checkpoint every CHECKPOINT_COMMITS commits or CHECKPOINT_SECONDS, whichever comes first. Commits
 stay short and predictable, which lets the gateway run small store operations on the event loop.
 A checkpoint only copies frames already durable in the WAL, so it changes nothing for kill -9.
+Under a steady stream of writes a PASSIVE checkpoint never finds the WAL idle, and SQLite starts
+the WAL over only when a writer finds it wholly copied back, so the file would grow without bound
+("checkpoint starvation"): past RESTART_FRAMES the checkpointer holds writers off for the short
+RESTART checkpoint of what the PASSIVE one left, and the next writer starts the WAL from its
+beginning (journal_size_limit then trims the file).
 
 Group commit (`enable_grouping`, `grouped`): on the one thread that enables it (the event loop),
 the store operations of every request handled in one loop turn share one SQLite transaction,
@@ -48,6 +53,9 @@ log = logging.getLogger("cloudlet.store")
 
 CHECKPOINT_COMMITS = 1000
 CHECKPOINT_SECONDS = 1.0
+RESTART_FRAMES = 4096  # a WAL this long (16 MiB of 4 KiB pages) after a checkpoint is started over
+WAL_SIZE_LIMIT = 32 << 20  # bytes the WAL file is trimmed to when it starts over
+RESTART_WAIT_MS = 200  # how long the RESTART checkpoint waits for readers of old snapshots
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (ns TEXT NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL, PRIMARY KEY (ns, k)) WITHOUT ROWID;
@@ -327,6 +335,7 @@ class SqliteStore:
             con.execute("PRAGMA busy_timeout=30000")
             con.execute("PRAGMA cache_size=-65536")
             con.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
+            con.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             self._local.con = con
             self._local.txn = None
             with self._all_lock:
@@ -426,32 +435,38 @@ class SqliteStore:
         The bump runs inside the snapshot, upgrading it to a write transaction: SQLite allows that
         only if no other connection has committed since the snapshot began, and then nothing it
         read can have changed, so there is nothing to check (and the page cache it warmed stays
-        valid). Otherwise (SQLITE_BUSY_SNAPSHOT, answered at once, or a momentary SQLITE_BUSY) a
-        fresh write transaction bumps the sequence, re-reads and compares every remembered value."""
+        valid). Otherwise (the lock was held elsewhere, SQLITE_BUSY_SNAPSHOT, answered at once, or
+        a momentary SQLITE_BUSY) a fresh write transaction bumps the sequence, re-reads and
+        compares every remembered value."""
         con = txn._con
-        self._write_lock.acquire()
-        try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-        except BaseException:
-            self._write_lock.release()
-            raise
+        cur = txn._cur
+        # a lock held elsewhere is released after a commit, which ages the snapshot anyway: let go
+        # of it before waiting (a RESTART checkpoint holding the lock waits for old snapshots)
+        current = self._try_lock_write()
+        if not current:
+            con.execute("ROLLBACK")
+            self._write_lock.acquire()
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._write_lock.release()
+                raise
         changed = None
         try:
-            cur = txn._cur
-            try:
-                seq = cur.execute(_BUMP).fetchone()[0]
-                current = True
-            except sqlite3.OperationalError as e:
-                # SQLITE_BUSY_SNAPSHOT, or plain SQLITE_BUSY (an upgrade never waits in the busy
-                # handler; another process's checkpoint can hold a lock it needs for a moment)
-                if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
-                    raise
-                current = False
+            if current:
+                try:
+                    seq = cur.execute(_BUMP).fetchone()[0]
+                except sqlite3.OperationalError as e:
+                    # SQLITE_BUSY_SNAPSHOT, or plain SQLITE_BUSY (an upgrade never waits in the busy
+                    # handler; another process's checkpoint can hold a lock it needs for a moment)
+                    if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                        raise
+                    current = False
+                    con.execute("ROLLBACK")
+            if not current:
                 self.rechecked += 1
-                con.execute("ROLLBACK")
                 con.execute("BEGIN IMMEDIATE")
                 seq = cur.execute(_BUMP).fetchone()[0]
-            if not current:
                 for k, seen in txn.reads.items():
                     row = cur.execute(_GET, k).fetchone()
                     if (None if row is None else bytes(row[0])) != seen:
@@ -483,6 +498,20 @@ class SqliteStore:
         txn.bumped = True
         txn.reads.clear()
         txn.overlay.clear()
+
+    def _try_lock_write(self) -> bool:
+        """Take the write lock (thread lock and flock) if it is free at once."""
+        if not self._write_lock.acquire(blocking=False):
+            return False
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._write_lock.release()
+            return False
+        except BaseException:
+            self._write_lock.release()
+            raise
+        return True
 
     def _release_write(self) -> None:
         if self.shared:
@@ -581,13 +610,34 @@ class SqliteStore:
                 if seq == self._checkpointed or self._stopping:
                     continue
                 try:
-                    con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    _, frames, _ = con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if frames >= RESTART_FRAMES:
+                        self._restart_wal(con)
                 except sqlite3.Error:
                     log.exception("WAL checkpoint failed; retrying later")
                     continue
                 self._checkpointed = seq
         finally:
             con.close()
+
+    def _restart_wal(self, con: sqlite3.Connection) -> None:
+        """With writers held off (the thread lock, and the flock when shared), checkpoint what the
+        PASSIVE pass left and wait for readers of older snapshots, so the next writer starts
+        the WAL over. No writer waits for the lock while holding a snapshot (a shared store's
+        optimistic group lets go of its snapshot first), so the readers end soon; if one does
+        not within RESTART_WAIT_MS (a long scan), the WAL is started over at a later pass."""
+        self._write_lock.acquire()
+        try:
+            if self.shared:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                con.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+                con.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            finally:
+                if self.shared:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        finally:
+            self._write_lock.release()
 
     def close(self) -> None:
         self._flush_group()

@@ -112,7 +112,7 @@ class SqliteTxn(DocMixin):
 
     def get(self, ns: str, key: Key) -> bytes | None:
         row = self._cur.execute(_GET, (ns, encode_key(key))).fetchone()
-        return None if row is None else bytes(row[0])
+        return None if row is None else row[0]  # type: ignore[no-any-return]
 
     def put(self, ns: str, key: Key, value: bytes) -> None:
         if not self._writable:
@@ -154,8 +154,8 @@ class SqliteTxn(DocMixin):
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        for k, v in self._con.execute(sql, args):
-            yield bytes(k), bytes(v)
+        # the cursor itself: its rows already are (bytes, bytes) tuples (BLOBs come back as bytes)
+        return self._con.execute(sql, args)
 
     def delete_range(self, ns: str, start: Key = b"", end: Key | None = None) -> int:
         if not self._writable:
@@ -225,7 +225,7 @@ class BufferedTxn(SqliteTxn):
         if found is not _ABSENT:
             return found  # type: ignore[return-value]
         row = self._cur.execute(_GET, k).fetchone()
-        value = None if row is None else bytes(row[0])
+        value: bytes | None = None if row is None else row[0]
         self.reads.setdefault(k, value)
         return value
 
@@ -469,7 +469,7 @@ class SqliteStore:
                 seq = cur.execute(_BUMP).fetchone()[0]
                 for k, seen in txn.reads.items():
                     row = cur.execute(_GET, k).fetchone()
-                    if (None if row is None else bytes(row[0])) != seen:
+                    if (None if row is None else row[0]) != seen:
                         changed = k
                         break
             if changed is None:

@@ -251,6 +251,15 @@ def test_items_are_stored_as_their_wire_json_and_returned_without_decoding() -> 
     doc = {"Items": [storage.wire(storage.dump_item(plain)), surrogate]}
     assert json.loads(jsonshape.dumps(doc)) == {"Items": [plain, {"pk": {"S": "k\ud800"}}]}
 
+    # a page of stored items is one JSON array when every item is in wire form, else a list
+    page = storage.wire_list([storage.dump_item(plain), storage.dump_item(plain)])
+    assert isinstance(page, RawJson) and json.loads(page.data) == [plain, plain]
+    assert json.loads(jsonshape.dumps({"Items": page})) == {"Items": [plain, plain]}
+    mixed_page = storage.wire_list([storage.dump_item(plain), raw])
+    assert isinstance(mixed_page, list) and mixed_page[1] == surrogate
+    empty = storage.wire_list([])
+    assert isinstance(empty, RawJson) and empty.data == b"[]"
+
 
 def test_whole_items_read_back_exactly_through_get_item_query_and_scan(ddb: Any) -> None:
     name = unique()

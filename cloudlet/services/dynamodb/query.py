@@ -8,7 +8,7 @@ request_exprs.py (key condition, filter, projection), capacity.py.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ INLINE_BUDGET = 256
 
 @dataclass
 class Page:
-    items: list[Item | RawJson] = field(default_factory=list)
+    items: list[Item | RawJson] | RawJson = field(default_factory=list)
     count: int = 0
     scanned: int = 0
     size: int = 0
@@ -80,23 +80,17 @@ def read_page(
     ns = storage.items_ns(table) if ix is None else storage.index_ns(table, ix)
     partial_lsi = ix is not None and ix.kind == "LSI" and ix.projection_type != "ALL"
     fetch_full = partial_lsi and (flt is not None or full_items)
+    rows = txn.scan(ns, start, end, reverse=reverse)
+    if keep is keep_all and flt is None and in_segment is None and not fetch_full:
+        return _splice_page(page, rows, limit, budget)
+    items: list[Item | RawJson] = []
+    page.items = items
     read = 0
-    # whole items, no filter: returned as stored (storage.wire), decoded only to name the last key
-    splice = keep is keep_all and flt is None and in_segment is None and not fetch_full
-    for _, raw in txn.scan(ns, start, end, reverse=reverse):
+    for _, raw in rows:
         if budget is not None:
             read += 1
             if read > budget:
                 raise RunElsewhere
-        if splice:
-            page.scanned += 1
-            page.count += 1
-            page.size += storage.stored_size(raw)
-            page.last_raw = raw
-            page.items.append(storage.wire(raw))
-            if (limit is not None and page.scanned >= limit) or page.size >= MAX_PAGE_BYTES:
-                return page
-            continue
         item = storage.load_item(raw)
         if in_segment is not None and not in_segment(item):
             continue
@@ -110,10 +104,33 @@ def read_page(
             page.count += 1
             kept = keep(full if full_items else item)
             if kept is not None:
-                page.items.append(kept)
+                items.append(kept)
         if (limit is not None and page.scanned >= limit) or page.size >= MAX_PAGE_BYTES:
             return page
     page.last = page.last_raw = None
+    return page
+
+
+def _splice_page(
+    page: Page, rows: Iterable[tuple[bytes, bytes]], limit: int | None, budget: int | None
+) -> Page:
+    """read_page for whole items and no filter: the items are returned as stored (storage.wire),
+    and decoded only to name the last key."""
+    raws: list[bytes] = []
+    size = 0
+    last = None
+    for _, raw in rows:
+        if len(raws) == budget:
+            raise RunElsewhere
+        raws.append(raw)
+        size += storage.stored_size(raw)
+        if len(raws) == limit or size >= MAX_PAGE_BYTES:
+            last = raw
+            break
+    page.scanned = page.count = len(raws)
+    page.size = size
+    page.last_raw = last
+    page.items = storage.wire_list(raws)
     return page
 
 

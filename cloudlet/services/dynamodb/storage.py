@@ -108,6 +108,17 @@ def wire(raw: bytes) -> Item | RawJson:
     return load_item(raw)
 
 
+def wire_list(raws: list[bytes]) -> list[Item | RawJson] | RawJson:
+    """Stored items as a response's list of them: one JSON array where all are in wire form."""
+    parts = []
+    for raw in raws:
+        kind = raw[:1]
+        if kind != _WIRE and kind != _WIRE_BINARY:
+            return [wire(r) for r in raws]
+        parts.append(raw[_HEADER:])
+    return RawJson(b"[" + b",".join(parts) + b"]")
+
+
 def stored_size(raw: bytes) -> int:
     """The DynamoDB size of a stored item, as recorded when it was written."""
     return int.from_bytes(raw[1:_HEADER], "big")

@@ -18,7 +18,7 @@ from cloudlet.services.dynamodb.key_rules import check_item_keys, check_key
 from cloudlet.services.dynamodb.model import Item, Table
 from cloudlet.services.dynamodb.request_exprs import Condition, Update
 from cloudlet.services.dynamodb.stats import StatsKeeper
-from cloudlet.services.dynamodb.values import MAX_ITEM_SIZE, item_size, normalize_item, value_size
+from cloudlet.services.dynamodb.values import MAX_ITEM_SIZE, item_size, normalize_sized, value_size
 from cloudlet.store import Txn
 
 
@@ -135,9 +135,8 @@ def _name_size(name: str) -> int:
 
 
 def prepare_put(table: Table, raw_item: Any, condition: Condition | None, return_old: bool) -> Write:
-    item = normalize_item(raw_item)
+    item, size = normalize_sized(raw_item)
     check_item_keys(table, item)
-    size = item_size(item)
     if size > MAX_ITEM_SIZE:
         raise errors.validation("Item size has exceeded the maximum allowed size")
     key_item = storage.key_of(table, item)

@@ -12,9 +12,9 @@ stay short and predictable, which lets the gateway run small store operations on
 A checkpoint only copies frames already durable in the WAL, so it changes nothing for kill -9.
 Under a steady stream of writes a PASSIVE checkpoint never finds the WAL idle, and SQLite starts
 the WAL over only when a writer finds it wholly copied back, so the file would grow without bound
-("checkpoint starvation"): past RESTART_FRAMES the checkpointer holds writers off for the short
-RESTART checkpoint of what the PASSIVE one left, and the next writer starts the WAL from its
-beginning (journal_size_limit then trims the file).
+("checkpoint starvation"): past RESTART_FRAMES the next writer, still holding the write lock
+after its commit, runs the short RESTART checkpoint of what the PASSIVE one left, and the writer
+after it starts the WAL from its beginning (journal_size_limit then trims the file).
 
 Group commit (`enable_grouping`, `grouped`): on the one thread that enables it (the event loop),
 the store operations of every request handled in one loop turn share one SQLite transaction,
@@ -40,6 +40,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -53,9 +54,14 @@ log = logging.getLogger("cloudlet.store")
 
 CHECKPOINT_COMMITS = 1000
 CHECKPOINT_SECONDS = 1.0
-RESTART_FRAMES = 4096  # a WAL this long (16 MiB of 4 KiB pages) after a checkpoint is started over
-WAL_SIZE_LIMIT = 32 << 20  # bytes the WAL file is trimmed to when it starts over
-RESTART_WAIT_MS = 200  # how long the RESTART checkpoint waits for readers of old snapshots
+# a WAL this long (64 MiB of 4 KiB pages) after a checkpoint is started over: under a steady
+# stream of writes that is every few seconds, and each time writers wait ~2-5 ms (the copy of the
+# last frames and two fsyncs)
+RESTART_FRAMES = 16384
+WAL_SIZE_LIMIT = 64 << 20  # bytes the WAL file is trimmed to when it starts over
+RESTART_WAIT_MS = 50  # how long the RESTART checkpoint waits for readers of old snapshots (a long scan)
+RESTART_BACKOFF_SECONDS = 1.0  # after a RESTART that found a reader still busy, before the next try
+BUSY_TIMEOUT_MS = 30000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (ns TEXT NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL, PRIMARY KEY (ns, k)) WITHOUT ROWID;
@@ -315,6 +321,9 @@ class SqliteStore:
         self._checkpointer: threading.Thread | None = None
         self._wake = threading.Event()
         self._stopping = False
+        self._restart_due = False  # the checkpointer found the WAL long: the next committer restarts it
+        self._restarted_at = -1  # the WAL length the last RESTART saw (kept until a writer starts it over)
+        self._restart_not_before = 0.0  # monotonic time: backing off after a busy RESTART
         # group commit: off until enable_grouping; then only for the thread that enabled it
         self._schedule: Callable[[Callable[[], None]], Any] | None = None
         self._group_thread = -1
@@ -332,7 +341,7 @@ class SqliteStore:
             con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             con.execute("PRAGMA journal_mode=WAL")
             con.execute(f"PRAGMA synchronous={self._sync}")
-            con.execute("PRAGMA busy_timeout=30000")
+            con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA cache_size=-65536")
             con.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
             con.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
@@ -584,6 +593,8 @@ class SqliteStore:
             )
         con.execute("COMMIT")
         self._seq = txn.seq
+        if self._restart_due:
+            self._restart_wal(con)
 
     def _after_write(self) -> None:
         if self._checkpointer is None:
@@ -611,8 +622,14 @@ class SqliteStore:
                     continue
                 try:
                     _, frames, _ = con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    if frames >= RESTART_FRAMES:
-                        self._restart_wal(con)
+                    # after a RESTART the WAL keeps its length until the next writer starts it
+                    # over: the same length again is that WAL, not a new one
+                    if (
+                        frames >= RESTART_FRAMES
+                        and frames != self._restarted_at
+                        and time.monotonic() >= self._restart_not_before
+                    ):
+                        self._restart_due = True
                 except sqlite3.Error:
                     log.exception("WAL checkpoint failed; retrying later")
                     continue
@@ -621,23 +638,30 @@ class SqliteStore:
             con.close()
 
     def _restart_wal(self, con: sqlite3.Connection) -> None:
-        """With writers held off (the thread lock, and the flock when shared), checkpoint what the
-        PASSIVE pass left and wait for readers of older snapshots, so the next writer starts
-        the WAL over. No writer waits for the lock while holding a snapshot (a shared store's
-        optimistic group lets go of its snapshot first), so the readers end soon; if one does
-        not within RESTART_WAIT_MS (a long scan), the WAL is started over at a later pass."""
-        self._write_lock.acquire()
+        """Right after a commit, with the write lock still held: checkpoint what the PASSIVE pass
+        left and wait for readers of older snapshots, so that the next writer starts the WAL
+        over. The committer does it, not the checkpointer thread: a thread holding the lock
+        across Python statements waits for the GIL at each (up to 5 ms while the event loop
+        runs), and every writer of every process would wait with it. No writer waits for the
+        lock while holding a snapshot (a shared store's optimistic group lets go of its snapshot
+        first), so readers end soon; if one does not within RESTART_WAIT_MS (a long scan), a
+        pass after RESTART_BACKOFF_SECONDS tries again."""
+        self._restart_due = False
         try:
-            if self.shared:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            con.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
             try:
-                con.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
-                con.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                busy, frames, _ = con.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
             finally:
-                if self.shared:
-                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-        finally:
-            self._write_lock.release()
+                con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        except sqlite3.Error:
+            log.exception("WAL restart checkpoint failed; retrying later")
+            return
+        if not busy:
+            self._restarted_at = frames
+        elif frames < 0:  # another connection was checkpointing (answered at once): the next commit
+            self._restart_due = True
+        else:  # a reader of an older snapshot outlasted RESTART_WAIT_MS
+            self._restart_not_before = time.monotonic() + RESTART_BACKOFF_SECONDS
 
     def close(self) -> None:
         self._flush_group()

@@ -118,3 +118,43 @@ def test_shared_stores_writing_without_pause_keep_the_wal_bounded(tmp_path: Path
     finally:
         for s in stores:
             s.close()
+
+
+def test_a_reader_holding_an_old_snapshot_delays_the_restart_but_never_stalls_writers(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # the RESTART checkpoint runs in a committer holding the write lock and waits for readers of
+    # older snapshots: it gives up after RESTART_WAIT_MS and backs off, and once the reader is
+    # gone the WAL is started over again
+    _small_wal(monkeypatch)
+    monkeypatch.setattr(sqlite_store, "RESTART_BACKOFF_SECONDS", 0.2)
+    path = tmp_path / "state.db"
+    store = SqliteStore(path)
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        with store.write() as txn:
+            txn.put("ns", "first", b"x")
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM kv").fetchone()[0] == 1  # its snapshot is held
+        slowest = 0.0
+        started = time.monotonic()
+        for i in range(3000):
+            t = time.monotonic()
+            with store.write() as txn:
+                txn.put("ns", f"k{i % 500:04d}", bytes(2000))
+            slowest = max(slowest, time.monotonic() - t)
+        elapsed = time.monotonic() - started
+        # without the give-up, a commit would wait out SQLite's 30 s busy timeout
+        assert slowest < 2.0, (slowest, elapsed)
+        assert _wal_bytes(path) > 6 << 20  # nothing could be started over while the reader read
+        assert reader.execute("SELECT count(*) FROM kv").fetchone()[0] == 1  # and it still reads its snapshot
+        reader.execute("ROLLBACK")
+        time.sleep(0.3)  # past the back-off
+        _write_without_pause([store], 3000)
+        with store.read() as txn:
+            assert len(list(txn.scan("ns"))) == 1 + 500 + 500
+    finally:
+        reader.close()
+        store.close()
+    # after the reader ended the WAL was started over and trimmed: what is left is bounded
+    assert _wal_bytes(path) < 6 << 20

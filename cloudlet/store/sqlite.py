@@ -60,6 +60,7 @@ CHECKPOINT_SECONDS = 1.0
 RESTART_FRAMES = 16384
 WAL_SIZE_LIMIT = 64 << 20  # bytes the WAL file is trimmed to when it starts over
 RESTART_WAIT_MS = 50  # how long the RESTART checkpoint waits for readers of old snapshots (a long scan)
+RESTART_POLL_SECONDS = 0.0002  # between looks for readers of older snapshots
 RESTART_BACKOFF_SECONDS = 1.0  # after a RESTART that found a reader still busy, before the next try
 BUSY_TIMEOUT_MS = 30000
 
@@ -647,10 +648,17 @@ class SqliteStore:
         first), so readers end soon; if one does not within RESTART_WAIT_MS (a long scan), a
         pass after RESTART_BACKOFF_SECONDS tries again."""
         self._restart_due = False
+        deadline = time.monotonic() + RESTART_WAIT_MS / 1000
         try:
-            con.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+            # polled here, not in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... between
+            # looks: a reader done after 3.5 ms would hold every writer for 8
+            con.execute("PRAGMA busy_timeout=0")
             try:
-                busy, frames, _ = con.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                while True:
+                    busy, frames, _ = con.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                    if not busy or frames < 0 or time.monotonic() >= deadline:
+                        break
+                    time.sleep(RESTART_POLL_SECONDS)
             finally:
                 con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         except sqlite3.Error:

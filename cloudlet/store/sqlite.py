@@ -55,8 +55,8 @@ log = logging.getLogger("cloudlet.store")
 CHECKPOINT_COMMITS = 1000
 CHECKPOINT_SECONDS = 1.0
 # a WAL this long (64 MiB of 4 KiB pages) after a checkpoint is started over: under a steady
-# stream of writes that is every few seconds, and each time writers wait ~2-5 ms (the copy of the
-# last frames and two fsyncs)
+# stream of writes that is every few seconds, and each time writers wait ~1-2 ms (the copy of the
+# last frames, two fsyncs, readers of older snapshots finishing)
 RESTART_FRAMES = 16384
 WAL_SIZE_LIMIT = 64 << 20  # bytes the WAL file is trimmed to when it starts over
 RESTART_WAIT_MS = 50  # how long the RESTART checkpoint waits for readers of old snapshots (a long scan)

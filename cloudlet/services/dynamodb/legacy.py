@@ -285,6 +285,7 @@ def key_conditions(
 def attribute_updates(updates: dict[str, Any]) -> Update:
     """The Update equivalent of a legacy `AttributeUpdates` map (actions PUT, ADD, DELETE)."""
     update = Update()
+    operands: dict[str, AttributeValue] = {}  # ADD/DELETE operands, bound like expression values
     for name, spec in updates.items():
         spec = spec or {}
         action = spec.get("Action") or "PUT"
@@ -304,7 +305,8 @@ def attribute_updates(updates: dict[str, Any]) -> Update:
                     OPV + f"DELETE action with value is not supported for the type {type_of(value)}"
                 )
             else:
-                update._deletes.append((path, value))
+                operands[ref := f"AttributeUpdates.{name}"] = value
+                update._deletes.append((path, ref))
         elif action == "ADD":
             if value is None:
                 raise validation(OPV + "Only DELETE action is allowed when no attribute value is specified")
@@ -312,14 +314,15 @@ def attribute_updates(updates: dict[str, Any]) -> Update:
             if kind == "L":
                 update._sets.append((path, _list_add(name, value)))
             elif kind in ("N", "SS", "NS", "BS"):
-                update._adds.append((path, value))
+                operands[ref := f"AttributeUpdates.{name}"] = value
+                update._adds.append((path, ref))
             else:
                 raise validation(OPV + f"ADD action is not supported for the type {kind}")
         else:
             raise validation(
                 f"1 validation error detected: Value '{action}' at 'attributeUpdates.{name}.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]"
             )
-    return update
+    return update.bind(operands)
 
 
 def _constant(value: AttributeValue) -> Callable[[Item], AttributeValue]:

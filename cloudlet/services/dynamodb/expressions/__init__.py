@@ -14,8 +14,10 @@ runtime), placeholders (request-level map checks), cache (compiled objects), err
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.expressions.cache import CompiledCache
 from cloudlet.services.dynamodb.expressions.condition import GROUPED, Condition, compile_condition
 from cloudlet.services.dynamodb.expressions.errors import ORDER_PROJECTION, Problems, check_text
@@ -48,6 +50,45 @@ __all__ = [
 _CACHE = CompiledCache()
 
 
+# A compiled expression depends on its values only through their types, except where validation
+# reads a literal (BETWEEN's bounds are compared; attribute_type's is a type name): the cache key
+# has the types of all values and only those literals, and the request's values are bound to
+# the shared compiled object (scope.BOUND).
+def _values_key(values: dict[str, AttributeValue] | None, checked: frozenset[str]) -> str | None:
+    if not values:
+        return None
+    if not checked:
+        return repr([(k, next(iter(v), None) if type(v) is dict else v) for k, v in values.items()])
+    return repr(
+        [(k, v if k in checked or type(v) is not dict else next(iter(v), None)) for k, v in values.items()]
+    )
+
+
+@lru_cache(maxsize=4096)
+def _literals_checked(kind: str, expr: str) -> frozenset[str]:
+    """The placeholders whose values validation reads in a condition (see _values_key)."""
+    try:
+        tree = parse_condition_tree(expr, kind)
+    except Exception:  # an invalid expression is rejected when compiled
+        return frozenset()
+    found: set[str] = set()
+    stack: list[tuple[Any, bool]] = [(tree, False)]  # not recursive: trees may nest thousands deep
+    while stack:
+        node, literal = stack.pop()
+        if isinstance(node, ast.ValueRef):
+            if literal:
+                found.add(node.name)
+        elif isinstance(node, ast.Between):
+            stack += [(node.subject, False), (node.low, True), (node.high, True)]
+        elif isinstance(node, ast.Call):
+            stack += [(arg, literal or node.name == "attribute_type") for arg in node.args]
+        elif isinstance(node, list):
+            stack += [(x, literal) for x in node]
+        elif hasattr(node, "__dataclass_fields__"):
+            stack += [(getattr(node, name), literal) for name in node.__dataclass_fields__]
+    return frozenset(found)
+
+
 def parse_condition(
     expr: str,
     names: dict[str, str] | None,
@@ -56,9 +97,8 @@ def parse_condition(
     kind: str = "ConditionExpression",
 ) -> Condition:
     """A ConditionExpression (or, with kind="FilterExpression", a filter)."""
-    return _CACHE.get_or_build(
-        ("C", kind, expr, names, values), lambda: _parse_condition(expr, names, values, kind)
-    )
+    key = ("C", kind, expr, names, _values_key(values, _literals_checked(kind, expr)))
+    return _CACHE.get_or_build(key, lambda: _parse_condition(expr, names, values, kind)).bind(values)
 
 
 def _parse_condition(
@@ -70,7 +110,9 @@ def _parse_condition(
 
 
 def parse_update(expr: str, names: dict[str, str] | None, values: dict[str, AttributeValue] | None) -> Update:
-    return _CACHE.get_or_build(("U", expr, names, values), lambda: _parse_update(expr, names, values))
+    # an update's validation reads only the types of its values
+    key = ("U", expr, names, _values_key(values, frozenset()))
+    return _CACHE.get_or_build(key, lambda: _parse_update(expr, names, values)).bind(values)
 
 
 def _parse_update(
@@ -104,10 +146,12 @@ def parse_key_condition(
 ) -> KeyCondition:
     """A KeyConditionExpression checked against key_schema {"HASH": pk, "RANGE": sk|None} and
     attribute_types {name: "S"|"N"|"B"} of the table or index queried."""
-    return _CACHE.get_or_build(
-        ("K", expr, names, values, key_schema, attribute_types),
-        lambda: _parse_key_condition(expr, names, values, key_schema, attribute_types),
+    kind = "KeyConditionExpression"
+    key = ("K", expr, names, _values_key(values, _literals_checked(kind, expr)), key_schema, attribute_types)
+    compiled = _CACHE.get_or_build(
+        key, lambda: _parse_key_condition(expr, names, values, key_schema, attribute_types)
     )
+    return compiled.bind(values)
 
 
 def _parse_key_condition(

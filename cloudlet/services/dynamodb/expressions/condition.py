@@ -9,6 +9,7 @@ parser.py (trees), scope.py (placeholders, paths), key_condition.py (reuses the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cloudlet.services.dynamodb.expressions import ast
@@ -34,7 +35,14 @@ from cloudlet.services.dynamodb.expressions.evaluate import (
     membership,
     size,
 )
-from cloudlet.services.dynamodb.expressions.scope import Elements, Getter, Scope, path_getter
+from cloudlet.services.dynamodb.expressions.scope import (
+    BOUND,
+    Elements,
+    Getter,
+    Scope,
+    bound_value,
+    path_getter,
+)
 from cloudlet.services.dynamodb.values import (
     AttributeValue,
     Item,
@@ -101,7 +109,7 @@ class ConditionCompiler:
             value = self.scope.value(node)
             if value is None:
                 return Operand(lambda item: None)
-            return Operand(lambda item, v=value: v, static_type=type_of(value), literal=value)  # type: ignore[misc]
+            return Operand(bound_value(node.name), static_type=type_of(value), literal=value)
         if isinstance(node, ast.Call):
             return self.call(node)
         # Arithmetic only exists in SET; the parser never puts it in a condition.
@@ -253,10 +261,16 @@ def _show(av: AttributeValue) -> str:
     return str(value)
 
 
-class Condition:
-    """A validated condition/filter expression; `evaluate(item)` says whether the item passes."""
+_NO_VALUES: Mapping[str, AttributeValue] = {}
 
-    __slots__ = ("_predicate", "names_used", "values_used", "paths")
+
+class Condition:
+    """A validated condition/filter expression; `evaluate(item)` says whether the item passes.
+
+    Compiled ones are shared by every request with the same text, names and value types: `bind`
+    gives the request's own, which evaluates with its ExpressionAttributeValues."""
+
+    __slots__ = ("_predicate", "names_used", "values_used", "paths", "_values")
 
     def __init__(
         self,
@@ -264,14 +278,23 @@ class Condition:
         names_used: frozenset[str],
         values_used: frozenset[str],
         paths: list[Elements],
+        values: Mapping[str, AttributeValue] | None = None,
     ) -> None:
         self._predicate = predicate
         self.names_used = names_used
         self.values_used = values_used
         self.paths = paths  # every document path read, resolved
+        self._values = values if values is not None else _NO_VALUES
+
+    def bind(self, values: Mapping[str, AttributeValue] | None) -> Condition:
+        return Condition(self._predicate, self.names_used, self.values_used, self.paths, values)
 
     def evaluate(self, item: Item) -> bool:
-        return bool(self._predicate(item))
+        token = BOUND.set(self._values)
+        try:
+            return bool(self._predicate(item))
+        finally:
+            BOUND.reset(token)
 
     def top_level_names(self) -> set[str]:
         return {p[0] for p in self.paths if isinstance(p[0], str)}

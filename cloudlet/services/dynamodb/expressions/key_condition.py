@@ -9,6 +9,7 @@ keys.sort_range turns into a store range. Neighbours: condition.py, keys.py, leg
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cloudlet.services.dynamodb import keys
@@ -30,6 +31,25 @@ class KeyCondition:
     sort_values: list[AttributeValue] = field(default_factory=list)
     names_used: frozenset[str] = frozenset()
     values_used: frozenset[str] = frozenset()
+    # the placeholders of partition_value and sort_values (None: a legacy KeyConditions)
+    partition_ref: str | None = None
+    sort_refs: list[str] = field(default_factory=list)
+
+    def bind(self, values: Mapping[str, AttributeValue] | None) -> KeyCondition:
+        """This compiled condition with one request's values (see Condition.bind)."""
+        if self.partition_ref is None or values is None:
+            return self
+        return KeyCondition(
+            self.partition_name,
+            values[self.partition_ref],
+            self.sort_name,
+            self.sort_op,
+            [values[ref] for ref in self.sort_refs],
+            self.names_used,
+            self.values_used,
+            self.partition_ref,
+            self.sort_refs,
+        )
 
     def partition_prefix(self) -> bytes:
         return keys.partition_prefix(self.partition_value)
@@ -97,11 +117,13 @@ def build_key_condition(
 ) -> KeyCondition:
     """Turn a validated condition tree into a KeyCondition, with AWS's key-condition errors."""
     conditions: dict[str, tuple[str, list[AttributeValue]]] = {}
+    refs: dict[str, list[str]] = {}
     for atom in _atoms(tree):
-        name, op, values = _atom(scope, atom)
+        name, op, names = _atom(scope, atom)
         if name in conditions:
             raise _fail("KeyConditionExpressions must only contain one condition per key")
-        conditions[name] = (op, values)
+        conditions[name] = (op, [_literal(scope, ref) for ref in names])
+        refs[name] = names
     hash_name = key_schema["HASH"]
     range_name = key_schema.get("RANGE")
     assert hash_name is not None
@@ -121,16 +143,18 @@ def build_key_condition(
             raise validation(
                 "One or more parameter values were invalid: Condition parameter type does not match schema type"
             )
-    result = KeyCondition(hash_name, pk_values[0])
+    result = KeyCondition(hash_name, pk_values[0], partition_ref=refs[hash_name][0])
     if range_name is not None and range_name in conditions:
         result.sort_name = range_name
         result.sort_op, result.sort_values = conditions[range_name]
+        result.sort_refs = refs[range_name]
     result.names_used = frozenset(scope.names_used)
     result.values_used = frozenset(scope.values_used)
     return result
 
 
-def _atom(scope: Scope, atom: ast.Cond) -> tuple[str, str, list[AttributeValue]]:
+def _atom(scope: Scope, atom: ast.Cond) -> tuple[str, str, list[str]]:
+    """(key attribute, operator, the placeholders of its values) of one key condition."""
     if isinstance(atom, ast.Compare):
         if atom.op == "<>":
             raise _fail("Invalid operator used in KeyConditionExpression: <>")
@@ -142,16 +166,16 @@ def _atom(scope: Scope, atom: ast.Cond) -> tuple[str, str, list[AttributeValue]]
         if left is None and right is None:
             raise _fail("Invalid condition in KeyConditionExpression: No key attribute specified")  # [?]
         if left is not None:
-            return left, atom.op, [_literal(scope, atom.right)]
+            return left, atom.op, [_ref(atom.right)]
         assert right is not None
-        return right, _SWAPPED[atom.op], [_literal(scope, atom.left)]
+        return right, _SWAPPED[atom.op], [_ref(atom.left)]
     if isinstance(atom, ast.Between):
         name = _operand_name(scope, atom.subject)
         if name is None or _operand_name(scope, atom.low) or _operand_name(scope, atom.high):
             raise _fail(
                 "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
             )
-        return name, "BETWEEN", [_literal(scope, atom.low), _literal(scope, atom.high)]
+        return name, "BETWEEN", [_ref(atom.low), _ref(atom.high)]
     if isinstance(atom, ast.In):
         raise _fail("Invalid operator used in KeyConditionExpression: IN")
     assert isinstance(atom, ast.FunctionCondition)
@@ -163,11 +187,15 @@ def _atom(scope: Scope, atom: ast.Cond) -> tuple[str, str, list[AttributeValue]]
         raise _fail(
             "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
         )
-    return name, "begins_with", [_literal(scope, call.args[1])]
+    return name, "begins_with", [_ref(call.args[1])]
 
 
-def _literal(scope: Scope, node: ast.Operand) -> AttributeValue:
+def _ref(node: ast.Operand) -> str:
     assert isinstance(node, ast.ValueRef)
-    value = scope.values.get(node.name)
+    return node.name
+
+
+def _literal(scope: Scope, name: str) -> AttributeValue:
+    value = scope.values.get(name)
     assert value is not None  # condition validation already rejected undefined values
     return value

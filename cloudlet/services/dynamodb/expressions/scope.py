@@ -9,7 +9,8 @@ overlap/conflict test between two paths. Neighbours: condition.py, update.py, pr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from cloudlet.services.dynamodb.expressions import ast
@@ -27,6 +28,18 @@ from cloudlet.services.dynamodb.values import AttributeValue, Item
 
 Elements = tuple[str | int, ...]
 Getter = Callable[[Item], AttributeValue | None]
+
+# The ExpressionAttributeValues of the request being evaluated. A compiled expression is cached by
+# its text, names and the types of its values, not the values themselves (an application's values
+# change with every request): its :value operands read them from here, set by the bound object's
+# evaluate/apply for the duration of the call (per thread and task, so pool threads never mix).
+BOUND: ContextVar[Mapping[str, AttributeValue]] = ContextVar("expression_values")
+
+
+def bound_value(name: str) -> Callable[[Item], AttributeValue]:
+    """The getter of placeholder `name` among the values bound for the current evaluation."""
+    get = BOUND.get
+    return lambda item: get()[name]
 
 
 class Scope:

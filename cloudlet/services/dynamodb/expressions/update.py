@@ -9,7 +9,7 @@ Neighbours: condition.py (shared operand checks), scope.py, numbers.py (SET a = 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from cloudlet.services.dynamodb.expressions import ast
 from cloudlet.services.dynamodb.expressions.condition import CONDITION_FUNCTIONS
@@ -26,7 +26,14 @@ from cloudlet.services.dynamodb.expressions.errors import (
     Problems,
     validation,
 )
-from cloudlet.services.dynamodb.expressions.scope import Elements, Scope, check_overlaps, path_getter
+from cloudlet.services.dynamodb.expressions.scope import (
+    BOUND,
+    Elements,
+    Scope,
+    bound_value,
+    check_overlaps,
+    path_getter,
+)
 from cloudlet.services.dynamodb.numbers import add_numbers, subtract_numbers
 from cloudlet.services.dynamodb.values import AttributeValue, Item, clone_value, type_of
 
@@ -85,7 +92,7 @@ class UpdateCompiler:
             constant = self.scope.value(node)
             if constant is None:
                 return _Compiled(_unreachable)
-            return _Compiled(lambda item: constant, static_type=type_of(constant))
+            return _Compiled(bound_value(node.name), static_type=type_of(constant))
         if isinstance(node, ast.Arith):
             return self.arithmetic(node)
         return self.call(node)
@@ -153,16 +160,31 @@ def _unreachable(item: Item) -> AttributeValue:
 class Update:
     """A validated update expression. `apply(item)` returns the new item; the input is untouched."""
 
-    __slots__ = ("_sets", "_removes", "_adds", "_deletes", "names_used", "values_used", "paths")
+    __slots__ = ("_sets", "_removes", "_adds", "_deletes", "names_used", "values_used", "paths", "_values")
 
     def __init__(self) -> None:
         self._sets: list[tuple[Elements, ValueFn]] = []
         self._removes: list[Elements] = []
-        self._adds: list[tuple[Elements, AttributeValue]] = []
-        self._deletes: list[tuple[Elements, AttributeValue]] = []
+        # ADD and DELETE operands: the placeholders whose bound values they are
+        self._adds: list[tuple[Elements, str]] = []
+        self._deletes: list[tuple[Elements, str]] = []
         self.names_used: frozenset[str] = frozenset()
         self.values_used: frozenset[str] = frozenset()
         self.paths: list[Elements] = []
+        self._values: Mapping[str, AttributeValue] = {}
+
+    def bind(self, values: Mapping[str, AttributeValue] | None) -> Update:
+        """This compiled update for one request's ExpressionAttributeValues (see Condition.bind)."""
+        bound = Update.__new__(Update)  # slots copied by hand: copy.copy is several times slower
+        bound._sets, bound._removes, bound._adds, bound._deletes = (
+            self._sets,
+            self._removes,
+            self._adds,
+            self._deletes,
+        )
+        bound.names_used, bound.values_used, bound.paths = self.names_used, self.values_used, self.paths
+        bound._values = values or {}
+        return bound
 
     def updated_paths(self) -> list[Elements]:
         """Every document path the expression writes, as resolved element tuples."""
@@ -186,6 +208,13 @@ class Update:
     def apply(self, item: Item, *, existed: bool = True) -> Item:
         """The item after the update. `existed=False` when `item` holds only the key of an item
         that does not exist yet (REMOVE through missing parents is then silently ignored)."""
+        token = BOUND.set(self._values)
+        try:
+            return self._apply(item, existed)
+        finally:
+            BOUND.reset(token)
+
+    def _apply(self, item: Item, existed: bool) -> Item:
         # Computed values are cloned: they may be the expression's constants or parts of the old
         # item, and the new item must share nothing mutable with either.
         computed = [(path, clone_value(fn(item))) for path, fn in self._sets]
@@ -198,10 +227,10 @@ class Update:
         computed.sort(key=lambda entry: entry[0][-1] if isinstance(entry[0][-1], int) else -1)
         for path, value in computed:
             _put(new, path, value)
-        for path, operand in self._adds:
-            _add(new, path, operand)
-        for path, operand in self._deletes:
-            _delete(new, path, operand)
+        for path, name in self._adds:
+            _add(new, path, self._values[name])
+        for path, name in self._deletes:
+            _delete(new, path, self._values[name])
         # Indexes in REMOVE refer to the list before the update: remove from the back.
         for path in sorted(
             self._removes, key=lambda p: p[-1] if isinstance(p[-1], int) else -1, reverse=True
@@ -333,7 +362,7 @@ def compile_update(tree: ast.UpdateTree, scope: Scope) -> Update:
                     f"Incorrect operand type for operator or function; operator: {action.section}, operand type: {_WIRE_TYPE_NAMES[kind]}",
                 )
             target = update._adds if action.section == "ADD" else update._deletes
-            target.append((path, operand))
+            target.append((path, action.value.name))
     check_overlaps(update.paths, problems)
     problems.raise_first("UpdateExpression", ORDER)
     update.names_used = frozenset(scope.names_used)

@@ -1,9 +1,11 @@
 """A small thread-safe LRU of compiled expressions, keyed by everything that shapes them.
 
-A request's expression text, its ExpressionAttributeNames and the ExpressionAttributeValues it
-uses fully determine the compiled object (which is immutable), so hot request shapes skip
-tokenizing, validation and compilation. Keys are built with repr() of the maps (the wire parser
-gives plain dicts, lists, str, bytes, bool); oversized keys are simply not cached.
+A request's expression text, its ExpressionAttributeNames and the types of its
+ExpressionAttributeValues (with the few values validation reads: see __init__.py) determine the
+compiled object, which is immutable and gets each request's values bound to it, so every request
+of a shape skips tokenizing, validation and compilation, whatever its values. Keys are built with
+repr() of the maps (the wire parser gives plain dicts, lists, str, bytes, bool); oversized keys
+are simply not cached.
 """
 
 from __future__ import annotations

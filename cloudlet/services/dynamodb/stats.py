@@ -88,15 +88,13 @@ class StatsKeeper:
             p = self._pending.get(table_id)
             if p is None:
                 p = self._pending[table_id] = Stats()
-            p.count += count
-            p.size += size
-            if indexes:
-                for name, (c, s) in indexes.items():
-                    if self._dropped_at and seq < self._dropped_at.get((table_id, name), -1):
-                        continue
-                    entry = p.indexes.setdefault(name, [0, 0])
-                    entry[0] += c
-                    entry[1] += s
+            if indexes and self._dropped_at:  # not an index deleted after this write was made
+                indexes = {
+                    name: v
+                    for name, v in indexes.items()
+                    if seq >= self._dropped_at.get((table_id, name), -1)
+                }
+            p.add(count, size, indexes)
 
     @staticmethod
     def _fold_later(

@@ -68,21 +68,24 @@ def _from_json(av: dict[str, Any]) -> dict[str, Any]:
     return av
 
 
+def _blob(value: Any) -> str:
+    if type(value) is bytes:
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(type(value).__name__)
+
+
 def dump_item(item: Item, size: int | None = None) -> bytes:
-    binary: list[bool] = []
-
-    def blob(value: Any) -> str:
-        if type(value) is bytes:
-            binary.append(True)
-            return base64.b64encode(value).decode("ascii")
-        raise TypeError(type(value).__name__)
-
     size_bytes = (item_size(item) if size is None else size).to_bytes(4, "big")
+    # orjson refuses bytes without a default (an item with binary values, then "Y") and lone
+    # surrogates with or without one (then pickled): most items take the first try
     try:
-        body = orjson.dumps(item, default=blob)
-    except TypeError:  # orjson.JSONEncodeError: a lone surrogate in a string
+        return _WIRE + size_bytes + orjson.dumps(item)
+    except TypeError:  # orjson.JSONEncodeError
+        pass
+    try:
+        return _WIRE_BINARY + size_bytes + orjson.dumps(item, default=_blob)
+    except TypeError:
         return _PICKLED + size_bytes + pickle.dumps(item, _PICKLE)
-    return (_WIRE_BINARY if binary else _WIRE) + size_bytes + body
 
 
 def load_item(raw: bytes) -> Item:

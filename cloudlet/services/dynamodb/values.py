@@ -142,30 +142,21 @@ def normalize_item(item: Any, *, context: str = "item") -> Item:
 
     `context` names what is being checked (item, key, expressionAttributeValues); top-level
     attribute names must be non-empty except inside expression attribute values."""
-    if not isinstance(item, dict):
-        raise _error("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
-    out: Item = {}
-    for name, av in item.items():
-        if name == "" and context != "expressionAttributeValues":
-            raise _error(OPV + "An attribute name may not be empty")  # [?] AWS: "Empty attribute name"
-        out[_check_name(name)] = normalize_value(av)
-    return out
+    return normalize_sized(item, context=context)[0]
 
 
-def normalize_sized(item: Any) -> tuple[Item, int]:
+def normalize_sized(item: Any, *, context: str = "item") -> tuple[Item, int]:
     """normalize_item(item) and the result's item_size, measured in the same pass (a write
-    needs both, and the second walk over the item was a tenth of a PutItem)."""
+    needs both, and a second walk over the item was a tenth of a PutItem)."""
     if not isinstance(item, dict):
         raise _error("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
     out: Item = {}
     size = 0
     for name, av in item.items():
-        if name == "":
-            raise _error(OPV + "An attribute name may not be empty")
+        if name == "" and context != "expressionAttributeValues":
+            raise _error(OPV + "An attribute name may not be empty")  # [?] AWS: "Empty attribute name"
         value = out[_check_name(name)] = normalize_value(av)
-        size += (len(name) if name.isascii() else len(name.encode("utf-8", "surrogatepass"))) + value_size(
-            value
-        )
+        size += _text_size(name) + value_size(value)
     return out, size
 
 

@@ -57,8 +57,6 @@ _CACHE = CompiledCache()
 def _values_key(values: dict[str, AttributeValue] | None, checked: frozenset[str]) -> str | None:
     if not values:
         return None
-    if not checked:
-        return repr([(k, next(iter(v), None) if type(v) is dict else v) for k, v in values.items()])
     return repr(
         [(k, v if k in checked or type(v) is not dict else next(iter(v), None)) for k, v in values.items()]
     )

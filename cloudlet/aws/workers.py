@@ -11,7 +11,7 @@ changes the main process's DNS and health planes follow through in-process event
 page) it forwards to the main process's private loopback listener (forward.py). Every process
 opens the store `shared` (store/sqlite.py: a cross-process write lock, optimistic commit groups,
 the change sequence read from the database), and DynamoDB's caches check the store per
-transaction (dynamodb/catalog.py, stats.py). Neighbours: runtime.py starts the pool.
+transaction (dynamodb/catalog.py). Neighbours: runtime.py starts the pool.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -48,12 +48,20 @@ class Txn(Protocol):
         """Run `callback` once this transaction has committed (never if it rolls back)."""
         ...
 
-    def before_commit(self, name: str, fold: Callable[[Txn, dict[str, Any]], None]) -> dict[str, Any]:
-        """A dict kept under `name` for this transaction; on the first call for a name, `fold(txn,
-        the dict)` is registered to run inside the transaction, holding the write lock, just
-        before it commits. For commutative updates of a shared row (counters) that must not be
-        read-modify-written by each request of a group (every group of another process would
-        then conflict on it)."""
+    def add_counters(self, deltas: Mapping[str, int]) -> None:
+        """Add to named integer counters (a missing one counts from 0) when this transaction
+        commits, inside it. Additions commute, so a transaction never reads what it adds to: the
+        requests of a commit group, and processes sharing the store, never conflict over a
+        counter (statistics every write updates)."""
+        ...
+
+    def counters(self, prefix: str) -> dict[str, int]:
+        """The counters whose names start with `prefix`: as committed when this transaction's
+        snapshot was taken, plus its own additions. Reading them is not a read that can conflict."""
+        ...
+
+    def drop_counters(self, prefix: str) -> None:
+        """Delete the counters whose names start with `prefix`, with this transaction's additions."""
         ...
 
     memo: dict[str, Any]  # per-transaction scratch for components (e.g. what the catalog checked)
@@ -65,7 +73,7 @@ class Txn(Protocol):
 
 class Store(Protocol):
     # other processes write this database too (API workers): caches of stored state must check
-    # it per transaction, and counters must be folded at commit (Txn.before_commit)
+    # it per transaction
     shared: bool
 
     def read(self) -> AbstractContextManager[Txn]:

@@ -30,7 +30,8 @@ Shared (`shared=True`, API worker processes writing one database): writers of ev
 on an flock of `<db>.writelock`; the change sequence is read from the database; a turn's group is
 optimistic (BufferedTxn: snapshot reads remembered, writes kept aside, checked and written under
 the lock at the end of the turn; GroupConflict and a rerun if another process changed what it
-read). `Txn.before_commit` folds commutative updates (counters) under the lock, once per group.
+read). Counters (`Txn.add_counters`) are added at commit, under the lock, once per group: a
+transaction never reads them, so they never conflict.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,18 @@ _DELETE = "DELETE FROM kv WHERE ns=? AND k=?"
 # the sequence bump, run first: it upgrades a read transaction to a write one, which SQLite allows
 # only while the read's snapshot is still the latest state
 _BUMP = "UPDATE meta SET value=value+1 WHERE name='seq' RETURNING value"
+# counters are meta rows named "n:<counter>": beside the change sequence, whose page every commit
+# writes anyway, so adding to a few costs no page read or WAL frame of their own
+_COUNTER = "n:"
+_COUNTERS = "SELECT name, value FROM meta WHERE name >= ? AND name < ?"
+_ADD_COUNTER = (
+    "INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+excluded.value"
+)
+
+
+def _text_after(prefix: str) -> str:
+    """The least text greater than every text starting with `prefix` (non-empty)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 class SqliteTxn(DocMixin):
@@ -94,7 +107,7 @@ class SqliteTxn(DocMixin):
         "_followed",
         "touched",
         "writes",
-        "_folds",
+        "_counts",
         "memo",
         "bumped",
     )
@@ -113,7 +126,7 @@ class SqliteTxn(DocMixin):
         self.writes = 0  # statements that changed (or tried to change) something
         # for a write: the change sequence number this transaction commits as; for a read: the last one seen
         self.seq = seq
-        self._folds: dict[str, tuple[Callable[[Any, dict[str, Any]], None], dict[str, Any]]] | None = None
+        self._counts: dict[str, int] | None = None  # additions to counters, made at commit
         self.memo: dict[str, Any] = {}
         self.bumped = False  # the change sequence row already carries this transaction's number
 
@@ -181,23 +194,41 @@ class SqliteTxn(DocMixin):
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)
 
-    def before_commit(self, name: str, fold: Callable[[Any, dict[str, Any]], None]) -> dict[str, Any]:
+    def add_counters(self, deltas: Mapping[str, int]) -> None:
         if not self._writable:
-            raise ReadOnlyError("before_commit in a read transaction")
-        folds = self._folds
-        if folds is None:
-            folds = self._folds = {}
-        found = folds.get(name)
-        if found is None:
-            found = folds[name] = (fold, {})
-            self.writes += 1  # a fold writes: the transaction (its group) must commit
-        return found[1]
+            raise ReadOnlyError("add_counters in a read transaction")
+        self.writes += 1  # the transaction (its group) must commit
+        counts = self._counts
+        if counts is None:
+            counts = self._counts = {}
+        for name, delta in deltas.items():
+            counts[name] = counts.get(name, 0) + delta
 
-    def _run_folds(self) -> None:
-        if self._folds:
-            for fold, state in self._folds.values():
-                fold(self, state)
-            self._folds = None
+    def counters(self, prefix: str) -> dict[str, int]:
+        lo = _COUNTER + prefix
+        rows = self._con.execute(_COUNTERS, (lo, _text_after(lo)))
+        cut = len(_COUNTER)
+        found: dict[str, int] = {name[cut:]: value for name, value in rows}
+        if self._counts:
+            for name, delta in self._counts.items():
+                if name.startswith(prefix):
+                    found[name] = found.get(name, 0) + delta
+        return found
+
+    def drop_counters(self, prefix: str) -> None:
+        if not self._writable:
+            raise ReadOnlyError("drop_counters in a read transaction")
+        self.writes += 1
+        lo = _COUNTER + prefix
+        self._con.execute("DELETE FROM meta WHERE name >= ? AND name < ?", (lo, _text_after(lo)))
+        if self._counts:
+            self._counts = {n: d for n, d in self._counts.items() if not n.startswith(prefix)}
+
+    def _add_counted(self) -> None:
+        """Make the counter additions (at commit, under the write lock)."""
+        if self._counts:
+            self._con.executemany(_ADD_COUNTER, [(_COUNTER + n, d) for n, d in self._counts.items()])
+        self._counts = None
 
 
 class BufferedTxn(SqliteTxn):
@@ -271,6 +302,11 @@ class BufferedTxn(SqliteTxn):
         if not self.direct:
             self._store._lock_buffered(self)
         return SqliteTxn.delete_range(self, ns, start, end)
+
+    def drop_counters(self, prefix: str) -> None:
+        if not self.direct:
+            self._store._lock_buffered(self)
+        SqliteTxn.drop_counters(self, prefix)
 
 
 class _Group:
@@ -583,8 +619,7 @@ class SqliteStore:
 
     def _commit_writes(self, con: sqlite3.Connection, txn: SqliteTxn) -> None:
         """Run the folds, bump the change sequence(s) and COMMIT (under the write lock)."""
-        if txn._folds:
-            txn._run_folds()
+        txn._add_counted()
         if not txn.bumped:
             con.execute("UPDATE meta SET value=value+1 WHERE name='seq'")
         for stream in txn.touched:

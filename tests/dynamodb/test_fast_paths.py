@@ -1,6 +1,6 @@
 """What the single-item fast paths keep in memory must never show through: the table-definition
 cache (catalog.py) follows DeleteTable/CreateTable and UpdateTable at once, the item statistics
-(stats.py) stay exact across a clean restart and a kill -9, UpdateItem's incremental item size
+(stats.py) stay exact across a clean restart and a kill -9 (and earlier versions' rows are migrated), UpdateItem's incremental item size
 equals a full recount, and items stored in the earlier JSON format still read back."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from typing import Any
 from cloudlet.aws.protocols import jsonshape
 from cloudlet.services.base import RawJson
 from cloudlet.services.dynamodb import storage
+from cloudlet.services.dynamodb.catalog import NS_STATS
 from cloudlet.services.dynamodb.values import item_size
+from cloudlet.store import SqliteStore
 from tests.dynamodb.support import error_of, unique
 
 
@@ -179,25 +181,55 @@ def test_statistics_survive_clean_restart_and_kill(cloudlet_factory: Any) -> Non
     index_before = client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
     assert index_before["ItemCount"] == 19
 
-    server.stop()  # clean: the in-memory figures are folded into the store
+    server.stop()
     server.start()
     client = server.client("dynamodb")
     assert _described(client, name) == expected
     _fill(client, name, 100, 10)
     expected = _exact_stats(client, name)
 
-    server.kill()  # the figures since the last clean stop were only in memory
+    server.kill()  # the figures commit with the items: nothing to recount
     server.start()
     client = server.client("dynamodb")
-    assert _described(client, name) == expected  # recounted from the stored items
+    assert _described(client, name) == expected
     index = client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
     assert index["ItemCount"] == expected[0]
+    _fill(client, name, 200, 5)
+    assert _described(client, name) == _exact_stats(client, name)
 
-    server.kill()  # killed again before any write: still recounted, still exact
+
+def test_statistics_rows_of_earlier_versions_become_counters(cloudlet_factory: Any) -> None:
+    """Earlier versions kept a JSON row per table (exact after a clean stop; stamped with the run
+    id while that run held deltas in memory, so a stamped row may be stale)."""
+    server = cloudlet_factory(settings={"services": "dynamodb"})
+    client = server.client("dynamodb")
+    for name in ("clean", "stamped"):
+        _create(client, name, ("pk", "S"))
+        _fill(client, name, 0, 12)
+    expected = {name: _exact_stats(client, name) for name in ("clean", "stamped")}
+    ids = {name: client.describe_table(TableName=name)["Table"]["TableId"] for name in ("clean", "stamped")}
+    server.stop()
+
+    store = SqliteStore(server.state_dir / "state.db")
+    with store.write() as txn:
+        for table_id in ids.values():
+            txn.drop_counters(f"dynamodb/{table_id}/")
+        count, size = expected["clean"]
+        txn.put_doc(NS_STATS, ids["clean"], {"c": count, "s": size, "i": {}})
+        txn.put_doc(NS_STATS, ids["stamped"], {"c": 3, "s": 1, "i": {}, "o": "a-run-that-died"})
+        txn.put_doc(NS_STATS, "a-deleted-table", {"c": 1, "s": 1, "i": {}})
+    store.close()
+
     server.start()
     client = server.client("dynamodb")
-    _fill(client, name, 200, 5)  # the first write after a kill recounts before applying itself
-    assert _described(client, name) == _exact_stats(client, name)
+    assert {name: _described(client, name) for name in ("clean", "stamped")} == expected
+    _fill(client, "stamped", 100, 3)
+    assert _described(client, "stamped") == _exact_stats(client, "stamped")
+    server.stop()
+    store = SqliteStore(server.state_dir / "state.db")
+    with store.read() as txn:
+        assert list(txn.scan(NS_STATS)) == []  # every row moved (or dropped: its table is gone)
+    store.close()
 
 
 def test_items_stored_as_json_by_earlier_versions_still_read() -> None:

@@ -216,26 +216,49 @@ def test_a_scan_takes_the_lock_at_once_and_holds_it_to_the_end_of_the_turn(pair:
 
 
 @pytest.mark.parametrize("shared", [False, True])
-def test_before_commit_folds_once_per_transaction_under_the_lock(tmp_path: Path, shared: bool) -> None:
+def test_counters_are_added_at_commit_and_read_with_the_transactions_own_additions(
+    tmp_path: Path, shared: bool
+) -> None:
     store = SqliteStore(tmp_path / "f.db", shared=shared)
-    calls: list[dict[str, Any]] = []
-
-    def fold(txn: Any, state: dict[str, Any]) -> None:
-        calls.append(dict(state))
-        total = int(txn.get("t", "total") or b"0") + state["n"]
-        txn.put("t", "total", str(total).encode())
+    seen: list[dict[str, int]] = []
 
     async def scenario() -> None:
-        for n in (1, 2, 3):
+        for n in (1, 2, 3):  # three requests, one group
             with store.grouped(), store.write() as txn:
-                state = txn.before_commit("sum", fold)
-                state["n"] = state.get("n", 0) + n
+                txn.add_counters({"t/a": n, "t/b": -n, "u/a": 10})
+                seen.append(txn.counters("t/"))
         await _group(store, lambda txn: None, lambda: None)
 
     _run(store, scenario)
-    assert calls == [{"n": 6}]  # three requests, one group, one fold
-    assert _value(store, "total") == b"6"
+    assert seen == [{"t/a": 1, "t/b": -1}, {"t/a": 3, "t/b": -3}, {"t/a": 6, "t/b": -6}]
+    with store.read() as txn:
+        assert txn.counters("t/") == {"t/a": 6, "t/b": -6}
+        assert txn.counters("u/") == {"u/a": 30}
+        assert txn.counters("v/") == {}
+    with store.write() as txn:
+        txn.add_counters({"t/a": 5})
+        txn.drop_counters("t/")  # the stored ones and this transaction's own additions
+        txn.add_counters({"t/b": 2})
+    with store.read() as txn:
+        assert txn.counters("") == {"t/b": 2, "u/a": 30}
     store.close()
+
+
+def test_counters_never_conflict_between_processes(pair: Any) -> None:
+    a, b = pair
+
+    def work(txn: Any) -> None:
+        assert txn.counters("hits") == {}  # read in the group's snapshot: not a conflicting read
+        txn.add_counters({"hits": 1})
+
+    def between() -> None:
+        with b.write() as txn:
+            txn.add_counters({"hits": 10})
+
+    assert _run(a, lambda: _group(a, work, between)) == "ok"
+    assert a.conflicts == 0
+    with a.read() as txn:
+        assert txn.counters("hits") == {"hits": 11}
 
 
 # -- the conflict rule against a model -------------------------------------------------------------

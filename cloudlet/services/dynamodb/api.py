@@ -42,10 +42,9 @@ class DynamoDbApi(TablesApi, ItemsApi, QueryApi, BatchApi, TransactionsApi):
         self.stats = StatsKeeper(deps.store)
         self._handlers: dict[str, Handler | None] = {}
 
-    async def stop(self) -> None:
-        # fold the in-memory statistics into the store so the next start need not recount
-        self.stats.flush()
-        await super().stop()
+    async def start(self) -> None:
+        await super().start()
+        self.stats.migrate()  # statistics rows of earlier versions
 
     def handler(self, operation: str) -> Handler | None:
         # memoised: the name mangling in ServiceApi.handler is measurable at tens of thousands of calls/s

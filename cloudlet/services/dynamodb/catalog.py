@@ -1,7 +1,7 @@
-"""Where table definitions and their item statistics live in the store.
+"""Where table definitions live in the store.
 
-Namespaces: `dynamodb/tables` (key `<account>/<region>/<name>` -> Table document) and
-`dynamodb/stats` (key table id -> Stats document). The store is the source of truth; parsed
+Namespace `dynamodb/tables` (key `<account>/<region>/<name>` -> Table document; `dynamodb/stats`
+held the statistics of earlier versions: stats.migrate). The store is the source of truth; parsed
 definitions are cached in memory by (account, region, name), and an entry is only ever filled
 from a transaction that provably sees the latest committed definitions (see `_may_cache`), and
 evicted by every put/delete of that table, so a data-plane request costs no catalog read.
@@ -11,7 +11,7 @@ put/delete bumps in its own transaction: each transaction reads it once (`txn.me
 cache serves it only if it was filled at that generation. In an optimistic group the read is
 checked again at commit (sqlite.BufferedTxn), so a write that used a definition another process
 changed meanwhile runs again.
-Neighbours: tables.py (control plane) writes definitions; stats.py keeps Stats.
+Neighbours: tables.py (control plane) writes definitions; stats.py keeps the item statistics.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import threading
 from collections import OrderedDict
 
 from cloudlet.services.dynamodb import errors
-from cloudlet.services.dynamodb.model import Stats, Table
+from cloudlet.services.dynamodb.model import Table
 from cloudlet.store import Store, Txn
 from cloudlet.store.base import prefix_end
 
 NS_TABLES = "dynamodb/tables"
-NS_STATS = "dynamodb/stats"
+NS_STATS = "dynamodb/stats"  # earlier versions' statistics rows (stats.migrate)
 NS_GENERATION = "dynamodb/catalog"  # key "generation" -> decimal counter (shared stores)
 _GEN_KEY = "generation"
 _GEN_MEMO = "dynamodb.catalog.generation"
@@ -135,7 +135,6 @@ class Catalog:
     def delete(self, txn: Txn, table: Table) -> None:
         self._changing(txn, table)
         txn.delete(NS_TABLES, table_key(table.account, table.region, table.name))
-        txn.delete(NS_STATS, table.table_id)
 
     def names(self, txn: Txn, account: str, region: str, start_after: str | None, limit: int) -> list[str]:
         prefix = f"{account}/{region}/".encode()
@@ -143,11 +142,3 @@ class Catalog:
         return [
             k[len(prefix) :].decode() for k, _ in txn.scan(NS_TABLES, start, prefix_end(prefix), limit=limit)
         ]
-
-    @staticmethod
-    def stats(txn: Txn, table_id: str) -> Stats:
-        return Stats.from_doc(txn.get_doc(NS_STATS, table_id))
-
-    @staticmethod
-    def put_stats(txn: Txn, table_id: str, stats: Stats) -> None:
-        txn.put_doc(NS_STATS, table_id, stats.to_doc())

@@ -210,26 +210,13 @@ class Table:
 
 @dataclass
 class Stats:
-    """Item count and bytes of a table and of each index (kept exact, in the write transaction)."""
+    """Item count and bytes of a table and of each index (kept exact: stats.py)."""
 
     count: int = 0
     size: int = 0
     indexes: dict[str, list[int]] = field(default_factory=dict)  # name -> [count, size]
 
-    def add(self, count: int, size: int, indexes: dict[str, list[int]] | None = None) -> None:
-        self.count += count
-        self.size += size
-        if indexes:
-            for name, (c, s) in indexes.items():
-                entry = self.indexes.setdefault(name, [0, 0])
-                entry[0] += c
-                entry[1] += s
-
-    def to_doc(self) -> dict[str, Any]:
-        return {"c": self.count, "s": self.size, "i": self.indexes}
-
     @staticmethod
-    def from_doc(d: dict[str, Any] | None) -> Stats:
-        if d is None:
-            return Stats()
+    def from_doc(d: dict[str, Any]) -> Stats:
+        """From the statistics row of earlier versions (stats.migrate)."""
         return Stats(d["c"], d["s"], {k: list(v) for k, v in d["i"].items()})

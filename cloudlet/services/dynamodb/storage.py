@@ -6,8 +6,8 @@ disagree, and a crash leaves either all or nothing):
   Keys sort exactly as DynamoDB orders partition and sort keys, so Query is a range scan.
 - `dynamodb/i/<table id>/<index>`: key = encode(index pk) [+ encode(index sk)] + the item's primary
   key (unique, and ties on the index key keep table order) -> the projected item.
-- catalog.NS_STATS: count and bytes of the table and of each index; each write reports its deltas
-  to stats.StatsKeeper (which explains how they stay exact across a kill -9).
+- count and bytes of the table and of each index: each write adds its deltas to the store's
+  counters in its own transaction (stats.py).
 Neighbours: catalog.py (tables), keys.py (encoding), items.py/query.py/batch.py/transactions.py.
 """
 
@@ -195,7 +195,6 @@ def write_item(
     Returns the write capacity units consumed: "" for the table, then one entry per index touched."""
     if old is None and new is None:
         return {"": 1.0}
-    stats.claim(txn, table)
     if old_size is None:
         old_size = item_size(old) if old is not None else 0
     if new_size is None:
@@ -247,7 +246,6 @@ def write_item(
 
 def backfill_index(txn: Txn, table: Table, ix: Index, stats: StatsKeeper) -> None:
     """Build a new GSI from the table's items (items whose key type does not fit are skipped)."""
-    stats.claim(txn, table)
     entry = [0, 0]
     iname = index_ns(table, ix)
     for _, raw in txn.scan(items_ns(table)):
@@ -260,7 +258,7 @@ def backfill_index(txn: Txn, table: Table, ix: Index, stats: StatsKeeper) -> Non
         txn.put(iname, k, dump_item(p, size))
         entry[0] += 1
         entry[1] += size
-    stats.index_built(txn, table.table_id, ix.name, entry[0], entry[1])
+    stats.add(txn, table.table_id, 0, 0, {ix.name: entry})
 
 
 def _index_key_fits(ix: Index, item: Item) -> bool:

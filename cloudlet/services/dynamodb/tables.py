@@ -12,7 +12,7 @@ from typing import Any
 
 from cloudlet.services.base import RequestContext
 from cloudlet.services.dynamodb import errors, storage, table_rules
-from cloudlet.services.dynamodb.catalog import Catalog, resolve_name
+from cloudlet.services.dynamodb.catalog import resolve_name
 from cloudlet.services.dynamodb.core import Core
 from cloudlet.services.dynamodb.describe import describe
 from cloudlet.services.dynamodb.errors import constraint, validation
@@ -106,7 +106,6 @@ class TablesApi(Core):
             if self.catalog.get(txn, ctx.account_id, ctx.region, table.name) is not None:
                 raise errors.in_use(f"Table already exists: {table.name}")
             self.catalog.put(txn, table)
-            Catalog.put_stats(txn, table.table_id, Catalog.stats(txn, table.table_id))
         desc = describe(table, Stats(), now, status="CREATING")
         return {"TableDescription": desc}
 

@@ -1,6 +1,6 @@
 """Group commit (store/sqlite.py): the store work of the requests handled in one event-loop turn
-shares one SQLite transaction, each write in its own savepoint; nobody is told of a write before
-the group has committed."""
+(and the iteration after it, for a writing group) shares one SQLite transaction; nobody is told of
+a write before the group has committed."""
 
 from __future__ import annotations
 
@@ -67,6 +67,26 @@ def test_concurrent_writes_share_one_commit_and_a_failure_before_writing_costs_n
     store.close()
 
 
+def test_writes_of_the_next_loop_iteration_join_the_group(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+
+    async def main() -> list[str]:
+        loop = asyncio.get_running_loop()
+        store.enable_grouping(loop.call_soon)
+        before = store.seq
+        first = loop.create_task(_request(store, "a"))
+        await asyncio.sleep(0)  # its write opened a group in this iteration
+        assert store.dirty_group()
+        second = loop.create_task(_request(store, "b"))  # arrives in the next one
+        outcomes = await asyncio.gather(first, second)
+        assert store.seq == before + 1  # one commit for both
+        return outcomes
+
+    assert asyncio.run(main()) == ["ok", "ok"]
+    assert _keys(tmp_path / "s.db") == ["a", "b"]
+    store.close()
+
+
 def test_a_failure_after_writing_rolls_back_its_group_and_nobody_is_acknowledged(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "s.db")
 
@@ -103,7 +123,10 @@ def test_nothing_is_acknowledged_or_announced_before_the_commit(tmp_path: Path) 
         with other.read() as t2:
             assert t2.get("t", "a") is None
         events.append("turn ends")
-        await asyncio.sleep(0)  # the group commits at the end of this turn
+        await asyncio.sleep(0)  # the next iteration polls for more requests...
+        with other.read() as t2:
+            assert t2.get("t", "a") is None
+        await asyncio.sleep(0)  # ...and the one after it commits
         with other.read() as t2:
             assert t2.get("t", "a") == b"1"
         other.close()
@@ -126,6 +149,7 @@ def test_a_read_after_a_write_in_the_group_sees_it_and_must_wait(tmp_path: Path)
         with store.grouped(), store.read() as txn:
             assert txn.get("t", "a") == b"1"
         assert store.dirty_group() != 0  # that read rests on an uncommitted write
+        await asyncio.sleep(0)
         await asyncio.sleep(0)
         assert store.dirty_group() == 0
 

@@ -27,6 +27,7 @@ run: $(STAMP)
 
 test: $(STAMP) $(APT_STAMP)
 	$(VENV)/bin/ruff check cloudlet tests bench
+	$(VENV)/bin/ruff format --check cloudlet tests bench
 	$(VENV)/bin/mypy cloudlet
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider
 

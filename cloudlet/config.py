@@ -33,7 +33,9 @@ class Settings:
     secret_access_key: str = "test"
     account_id: str = "000000000000"
     log_requests: bool = True
-    durability: str = "normal"  # "normal": survives kill -9 (WAL, synchronous=NORMAL); "full": also power loss
+    durability: str = (
+        "normal"  # "normal": survives kill -9 (WAL, synchronous=NORMAL); "full": also power loss
+    )
     time_scale: float = 1.0  # >1 makes health-check intervals and other timers run faster (tests, demos)
     dns_workers: int = 1  # DNS worker processes sharing the port with SO_REUSEPORT
     api_workers: int = 1  # processes serving the AWS endpoint; >1: see aws/workers.py
@@ -111,7 +113,7 @@ def load_settings(
     for key, raw in env.items():
         if not key.startswith("CLOUDLET_"):
             continue
-        name = key[len("CLOUDLET_"):].lower()
+        name = key[len("CLOUDLET_") :].lower()
         if name in _FIELDS and name != "extra":
             values[name] = _convert(name, raw)
         else:

@@ -14,12 +14,23 @@ from cloudlet.events import EventBus
 
 def test_defaults_match_the_architecture() -> None:
     s = load_settings(environ={})
-    assert (s.host, s.port, s.dns_port, s.resolver_port, s.whois_port) == ("127.0.0.1", 4566, 1053, 1054, 1043)
+    assert (s.host, s.port, s.dns_port, s.resolver_port, s.whois_port) == (
+        "127.0.0.1",
+        4566,
+        1053,
+        1054,
+        1043,
+    )
     assert s.state_dir == Path(".cloudlet") and s.db_path == Path(".cloudlet/state.db")
 
 
 def test_env_then_flags_override() -> None:
-    env = {"CLOUDLET_PORT": "5000", "CLOUDLET_DNS_PORT": "5353", "CLOUDLET_STATE_DIR": "/tmp/x", "CLOUDLET_GEO_MAP": "m.json"}
+    env = {
+        "CLOUDLET_PORT": "5000",
+        "CLOUDLET_DNS_PORT": "5353",
+        "CLOUDLET_STATE_DIR": "/tmp/x",
+        "CLOUDLET_GEO_MAP": "m.json",
+    }
     s = load_settings({"port": 6000}, environ=env)
     assert s.port == 6000 and s.dns_port == 5353 and s.state_dir == Path("/tmp/x")
     assert s.extra["geo_map"] == "m.json"  # service-specific values pass through

@@ -62,7 +62,10 @@ def test_malformed_json_body_is_a_serialization_error(cloudlet: CloudletProcess)
     r = httpx.post(
         cloudlet.endpoint + "/",
         content=b"{not json",
-        headers={"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"},
+        headers={
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
     )
     assert r.status_code == 400
     assert "SerializationException" in r.json()["__type"]
@@ -73,7 +76,10 @@ def test_unknown_json_operation_is_named(cloudlet: CloudletProcess) -> None:
     r = httpx.post(
         cloudlet.endpoint + "/",
         content=b"{}",
-        headers={"X-Amz-Target": "DynamoDB_20120810.MakeCoffee", "Content-Type": "application/x-amz-json-1.0"},
+        headers={
+            "X-Amz-Target": "DynamoDB_20120810.MakeCoffee",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
     )
     assert r.status_code == 400
     assert "UnknownOperationException" in r.json()["__type"]
@@ -84,7 +90,9 @@ def test_every_request_is_logged_with_service_operation_status_and_time(cloudlet
     # under load the log is written once per event-loop iteration, possibly just after the response
     deadline = time.monotonic() + 5
     while True:
-        lines = [ln for ln in cloudlet.log().splitlines() if "cloudlet.requests sts GetCallerIdentity 200" in ln]
+        lines = [
+            ln for ln in cloudlet.log().splitlines() if "cloudlet.requests sts GetCallerIdentity 200" in ln
+        ]
         if lines or time.monotonic() > deadline:
             break
         time.sleep(0.05)
@@ -93,13 +101,20 @@ def test_every_request_is_logged_with_service_operation_status_and_time(cloudlet
 
 def test_strict_auth_verifies_signatures(cloudlet_factory) -> None:
     server = cloudlet_factory(
-        env={"CLOUDLET_AUTH": "strict", "CLOUDLET_ACCESS_KEY_ID": "AKIDEXAMPLE", "CLOUDLET_SECRET_ACCESS_KEY": "s3cr3t"}
+        env={
+            "CLOUDLET_AUTH": "strict",
+            "CLOUDLET_ACCESS_KEY_ID": "AKIDEXAMPLE",
+            "CLOUDLET_SECRET_ACCESS_KEY": "s3cr3t",
+        }
     )
 
     def sts(key: str, secret: str):  # type: ignore[no-untyped-def]
         return boto3.client(
-            "sts", endpoint_url=server.endpoint, region_name="us-east-1",
-            aws_access_key_id=key, aws_secret_access_key=secret,
+            "sts",
+            endpoint_url=server.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
             config=Config(retries={"max_attempts": 1}),
         )
 
@@ -120,7 +135,9 @@ def test_strict_auth_verifies_signatures(cloudlet_factory) -> None:
     from botocore.credentials import Credentials
 
     request = AWSRequest(
-        method="POST", url=server.endpoint + "/", data="Action=GetCallerIdentity&Version=2011-06-15",
+        method="POST",
+        url=server.endpoint + "/",
+        data="Action=GetCallerIdentity&Version=2011-06-15",
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
     )
     an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
@@ -133,7 +150,11 @@ def test_strict_auth_verifies_signatures(cloudlet_factory) -> None:
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cloudlet", *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=120
+        [sys.executable, "-m", "cloudlet", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=120,
     )
 
 

@@ -299,7 +299,9 @@ def test_no_stray_100_continue_when_the_body_came_without_waiting(server: Server
 
 def test_upgrade_requests_are_served_as_plain_http_then_closed(server: ServerThread) -> None:
     with connect(server) as sock:
-        sock.sendall(b"GET /up HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n\r\n")
+        sock.sendall(
+            b"GET /up HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n\r\n"
+        )
         f = sock.makefile("rb")
         status, headers, body = read_response(f)
         assert status == 200 and body == b"hello /up" and headers["connection"] == "close"

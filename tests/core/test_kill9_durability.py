@@ -22,9 +22,19 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_change(cloudlet_factory) ->
             try:
                 client.change_resource_record_sets(
                     HostedZoneId=zone_id,
-                    ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
-                        "Name": f"r{i}.durable.example.com", "Type": "TXT", "TTL": 60,
-                        "ResourceRecords": [{"Value": f'"{i}"'}]}}]},
+                    ChangeBatch={
+                        "Changes": [
+                            {
+                                "Action": "CREATE",
+                                "ResourceRecordSet": {
+                                    "Name": f"r{i}.durable.example.com",
+                                    "Type": "TXT",
+                                    "TTL": 60,
+                                    "ResourceRecords": [{"Value": f'"{i}"'}],
+                                },
+                            }
+                        ]
+                    },
                 )
             except (BotoCoreError, ClientError):
                 return  # the server died under us: this one was never acknowledged
@@ -43,7 +53,9 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_change(cloudlet_factory) ->
 
     server.start()
     names: set[str] = set()
-    for page in server.client("route53").get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone_id):
+    for page in (
+        server.client("route53").get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone_id)
+    ):
         names.update(rr["Name"] for rr in page["ResourceRecordSets"] if rr["Type"] == "TXT")
     missing = [i for i in acked if f"r{i}.durable.example.com." not in names]
     assert not missing, f"{len(missing)} acknowledged changes lost: {missing[:10]}"

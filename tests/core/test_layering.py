@@ -13,10 +13,19 @@ DATA_PLANES = [
     PKG / "services" / "dns",
     PKG / "geo",
     PKG / "store",
-    *(PKG / "services" / "route53" / f for f in (
-        "health.py", "health_checker.py", "health_probe.py", "health_view.py", "policies.py", "router.py",
-        "cidr.py", "model.py",
-    )),
+    *(
+        PKG / "services" / "route53" / f
+        for f in (
+            "health.py",
+            "health_checker.py",
+            "health_probe.py",
+            "health_view.py",
+            "policies.py",
+            "router.py",
+            "cidr.py",
+            "model.py",
+        )
+    ),
 ]
 
 
@@ -43,7 +52,11 @@ def test_wire_layer_knows_no_service() -> None:
 
 def test_services_use_only_the_error_type_of_the_wire() -> None:
     for f in _files(PKG / "services"):
-        bad = {m for m in _imports(f) if m.startswith(("cloudlet.aws", "botocore")) and m != "cloudlet.aws.errors"}
+        bad = {
+            m
+            for m in _imports(f)
+            if m.startswith(("cloudlet.aws", "botocore")) and m != "cloudlet.aws.errors"
+        }
         assert not bad, f"{f.relative_to(ROOT)} imports {bad}"
 
 

@@ -18,8 +18,19 @@ def _answers(port: int, name: str, tries: int = 30) -> set[str]:
 def _upsert(r53, zone_id: str, value: str) -> None:  # type: ignore[no-untyped-def]
     change = r53.change_resource_record_sets(
         HostedZoneId=zone_id,
-        ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
-            "Name": "www.workers.example.com", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": value}]}}]},
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": "www.workers.example.com",
+                        "Type": "A",
+                        "TTL": 60,
+                        "ResourceRecords": [{"Value": value}],
+                    },
+                }
+            ]
+        },
     )
     r53.get_waiter("resource_record_sets_changed").wait(
         Id=change["ChangeInfo"]["Id"], WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
@@ -36,8 +47,10 @@ def test_all_workers_follow_route53_changes(cloudlet_factory) -> None:  # type: 
 
     ddb = server.client("dynamodb")
     ddb.create_table(
-        TableName="noise", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        TableName="noise",
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
     )
     for i in range(20):
         ddb.put_item(TableName="noise", Item={"k": {"S": str(i)}})

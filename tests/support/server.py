@@ -25,7 +25,9 @@ CREDS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 
 class CloudletProcess:
-    def __init__(self, state_dir: Path, settings: dict[str, Any] | None = None, env: dict[str, str] | None = None):
+    def __init__(
+        self, state_dir: Path, settings: dict[str, Any] | None = None, env: dict[str, str] | None = None
+    ):
         self.state_dir = Path(state_dir)
         self.settings = {"port": 0, "dns_port": 0, "resolver_port": 0, "whois_port": 0, **(settings or {})}
         self.env = env or {}
@@ -52,7 +54,7 @@ class CloudletProcess:
         while True:
             line = self.proc.stdout.readline()
             if line.startswith("cloudlet ready "):
-                info = json.loads(line[len("cloudlet ready "):])
+                info = json.loads(line[len("cloudlet ready ") :])
                 self.ports = info["ports"]
                 self.host = info["host"]
                 return self
@@ -104,7 +106,9 @@ class CloudletProcess:
     def resource(self, service: str, region: str = "us-east-1") -> Any:
         return boto3.resource(service, endpoint_url=self.endpoint, region_name=region, **CREDS)
 
-    def aws(self, *args: str, check: bool = False, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def aws(
+        self, *args: str, check: bool = False, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """Run the AWS CLI against this server; returns the completed process (stdout is JSON)."""
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
@@ -116,4 +120,6 @@ class CloudletProcess:
             "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         }
         cmd = [str(AWS_CLI), "--endpoint-url", self.endpoint, "--output", "json", *args]
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, check=check, input=input, timeout=60)
+        return subprocess.run(
+            cmd, capture_output=True, text=True, env=env, check=check, input=input, timeout=60
+        )

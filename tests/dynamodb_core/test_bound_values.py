@@ -11,6 +11,7 @@ import pytest
 
 from cloudlet.aws.errors import AwsError
 from cloudlet.services.dynamodb.expressions import (
+    _CACHE,
     parse_condition,
     parse_key_condition,
     parse_update,
@@ -80,6 +81,36 @@ def test_one_key_condition_text_resolves_each_requests_values() -> None:
     assert (second.partition_value, second.sort_values) == ({"S": "two"}, [_n(3), _n(4)])
     with pytest.raises(AwsError, match="requires upper bound to be greater than or equal to lower bound"):
         parse_key_condition(text, None, {":p": {"S": "one"}, ":a": _n(5), ":b": _n(2)}, schema, types)
+
+
+def test_between_bounds_are_not_part_of_the_compiled_key_but_checked_for_each_request() -> None:
+    """Time-range queries change their bounds with every request: one compilation serves them all,
+    and the order of each request's bounds is still checked, with its values in the message."""
+    schema, types = {"HASH": "pk", "RANGE": "sk"}, {"pk": "S", "sk": "N"}
+    text = "pk = :p AND sk BETWEEN :a AND :b"
+    parse_key_condition(text, None, {":p": {"S": "x"}, ":a": _n(0), ":b": _n(1)}, schema, types)
+    before = len(_CACHE._entries)
+    for i in range(50):
+        kc = parse_key_condition(text, None, {":p": {"S": "x"}, ":a": _n(i), ":b": _n(i + 7)}, schema, types)
+        assert kc.sort_values == [_n(i), _n(i + 7)]
+        cond = parse_condition("n BETWEEN :lo AND :hi", None, {":lo": _n(i), ":hi": _n(i + 1)})
+        assert cond.evaluate(ITEM) is (i <= 5 <= i + 1)
+    assert len(_CACHE._entries) - before <= 1  # the condition's one compilation
+    with pytest.raises(AwsError) as key_error:
+        parse_key_condition(text, None, {":p": {"S": "x"}, ":a": _n(12), ":b": _n(3)}, schema, types)
+    assert key_error.value.message == (
+        "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or "
+        "equal to lower bound; lower bound operand: AttributeValue: {N:12}, upper bound operand: "
+        "AttributeValue: {N:3}"
+    )
+    with pytest.raises(AwsError) as filter_error:
+        parse_condition(
+            "n BETWEEN :lo AND :hi", None, {":lo": {"S": "b"}, ":hi": {"S": "a"}}, kind="FilterExpression"
+        )
+    assert filter_error.value.message.startswith(
+        "Invalid FilterExpression: The BETWEEN operator requires upper bound"
+    )
+    assert filter_error.value.message.endswith("{S:b}, upper bound operand: AttributeValue: {S:a}")
 
 
 def test_threads_evaluating_one_compiled_condition_each_see_their_values() -> None:

@@ -51,9 +51,11 @@ _CACHE = CompiledCache()
 
 
 # A compiled expression depends on its values only through their types, except where validation
-# reads a literal (BETWEEN's bounds are compared; attribute_type's is a type name): the cache key
-# has the types of all values and only those literals, and the request's values are bound to
-# the shared compiled object (scope.BOUND).
+# reads a literal: attribute_type's is a type name, so the cache key has the types of all values
+# and those literals, and the request's values are bound to the shared compiled object
+# (scope.BOUND). BETWEEN's bounds are compared too, but only their order depends on the values
+# once their types are known: `bind` checks it for each request (condition.check_bounds_order),
+# so time-range queries whose bounds change with every request still share one compiled object.
 def _values_key(values: dict[str, AttributeValue] | None, checked: frozenset[str]) -> str | None:
     if not values:
         return None
@@ -76,8 +78,6 @@ def _literals_checked(kind: str, expr: str) -> frozenset[str]:
         if isinstance(node, ast.ValueRef):
             if literal:
                 found.add(node.name)
-        elif isinstance(node, ast.Between):
-            stack += [(node.subject, False), (node.low, True), (node.high, True)]
         elif isinstance(node, ast.Call):
             stack += [(arg, literal or node.name == "attribute_type") for arg in node.args]
         elif isinstance(node, list):
@@ -162,5 +162,7 @@ def _parse_key_condition(
     kind = "KeyConditionExpression"
     tree = parse_condition_tree(check_text(kind, expr), kind)
     scope = Scope(names, values, Problems(GROUPED), name_category="name", value_category="name")
-    compile_condition(tree, scope, kind)
-    return build_key_condition(tree, scope, key_schema, attribute_types)
+    condition = compile_condition(tree, scope, kind)
+    compiled = build_key_condition(tree, scope, key_schema, attribute_types)
+    compiled.bounds = condition.bounds
+    return compiled

@@ -24,6 +24,7 @@ from cloudlet.services.dynamodb.expressions.errors import (
     TOO_MANY_OPERATORS,
     UNKNOWN_FUNCTION,
     Problems,
+    invalid,
     path_text,
 )
 from cloudlet.services.dynamodb.expressions.evaluate import (
@@ -87,6 +88,7 @@ class Operand:
     path: Elements | None = None  # set for document paths
     static_type: str | None = None  # type of a literal :value, "N" for size()
     literal: AttributeValue | None = None
+    ref: str | None = None  # the placeholder of a literal
 
 
 class ConditionCompiler:
@@ -96,6 +98,9 @@ class ConditionCompiler:
         self.operators = 0
         self.atoms = 0
         self.paths: list[Elements] = []
+        # BETWEEN bounds (placeholders) whose order only their values decide: checked again for
+        # each request's values by Condition.bind (the compiled condition is shared by value types)
+        self.bounds: list[tuple[str, str]] = []
 
     # -- operands ---------------------------------------------------------------------------
     def operand(self, node: ast.Operand) -> Operand:
@@ -109,7 +114,7 @@ class ConditionCompiler:
             value = self.scope.value(node)
             if value is None:
                 return Operand(lambda item: None)
-            return Operand(bound_value(node.name), static_type=type_of(value), literal=value)
+            return Operand(bound_value(node.name), static_type=type_of(value), literal=value, ref=node.name)
         if isinstance(node, ast.Call):
             return self.call(node)
         # Arithmetic only exists in SET; the parser never puts it in a condition.
@@ -232,24 +237,52 @@ class ConditionCompiler:
         if low.literal is None or high.literal is None:
             return
         lt, ht = low.static_type, high.static_type
-        tail = f"lower bound operand: AttributeValue: {{{lt}:{_show(low.literal)}}}, upper bound operand: AttributeValue: {{{ht}:{_show(high.literal)}}}"
         if lt != ht:
             self.problems.add(
-                "function", "The BETWEEN operator requires same data type for lower and upper bounds; " + tail
+                "function",
+                "The BETWEEN operator requires same data type for lower and upper bounds; "
+                + _bounds_text(low.literal, high.literal),
             )
         elif lt not in ORDERED_TYPES:
             self.problems.add("function", OPERAND_TYPE.format("BETWEEN", lt))
-        elif (compare(low.literal, high.literal) or 0) > 0:
-            self.problems.add(
-                "function",
-                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-                + tail,
-            )
+        else:
+            problem = bounds_order_problem(low.literal, high.literal)
+            if problem is not None:
+                self.problems.add("function", problem)
+            if low.ref is not None and high.ref is not None:
+                self.bounds.append((low.ref, high.ref))
 
     def finish(self, kind: str) -> None:
         if self.operators > MAX_OPERATORS:
             self.problems.add("count", TOO_MANY_OPERATORS.format(self.operators))
         self.problems.raise_first(kind, ORDER)
+
+
+def bounds_order_problem(low: AttributeValue, high: AttributeValue) -> str | None:
+    """AWS's complaint about BETWEEN bounds of one ordered type in the wrong order, or None."""
+    if (compare(low, high) or 0) > 0:
+        return (
+            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
+            + _bounds_text(low, high)
+        )
+    return None
+
+
+def check_bounds_order(
+    kind: str, bounds: tuple[tuple[str, str], ...], values: Mapping[str, AttributeValue]
+) -> None:
+    """Raise AWS's error if one request's values put any of `bounds` in the wrong order."""
+    for low, high in bounds:
+        problem = bounds_order_problem(values[low], values[high])
+        if problem is not None:
+            raise invalid(kind, problem)
+
+
+def _bounds_text(low: AttributeValue, high: AttributeValue) -> str:
+    return (
+        f"lower bound operand: AttributeValue: {{{type_of(low)}:{_show(low)}}}, "
+        f"upper bound operand: AttributeValue: {{{type_of(high)}:{_show(high)}}}"
+    )
 
 
 def _show(av: AttributeValue) -> str:
@@ -270,7 +303,7 @@ class Condition:
     Compiled ones are shared by every request with the same text, names and value types: `bind`
     gives the request's own, which evaluates with its ExpressionAttributeValues."""
 
-    __slots__ = ("_predicate", "names_used", "values_used", "paths", "_values")
+    __slots__ = ("_predicate", "names_used", "values_used", "paths", "_values", "bounds", "_kind")
 
     def __init__(
         self,
@@ -279,15 +312,23 @@ class Condition:
         values_used: frozenset[str],
         paths: list[Elements],
         values: Mapping[str, AttributeValue] | None = None,
+        bounds: tuple[tuple[str, str], ...] = (),
+        kind: str = "ConditionExpression",
     ) -> None:
         self._predicate = predicate
         self.names_used = names_used
         self.values_used = values_used
         self.paths = paths  # every document path read, resolved
         self._values = values if values is not None else _NO_VALUES
+        self.bounds = bounds  # BETWEEN placeholders whose order each request's values decide
+        self._kind = kind
 
     def bind(self, values: Mapping[str, AttributeValue] | None) -> Condition:
-        return Condition(self._predicate, self.names_used, self.values_used, self.paths, values)
+        if self.bounds and values is not None:
+            check_bounds_order(self._kind, self.bounds, values)
+        return Condition(
+            self._predicate, self.names_used, self.values_used, self.paths, values, self.bounds, self._kind
+        )
 
     def evaluate(self, item: Item) -> bool:
         token = BOUND.set(self._values)
@@ -304,4 +345,11 @@ def compile_condition(tree: ast.Cond, scope: Scope, kind: str) -> Condition:
     compiler = ConditionCompiler(scope)
     predicate = compiler.condition(tree)
     compiler.finish(kind)
-    return Condition(predicate, frozenset(scope.names_used), frozenset(scope.values_used), compiler.paths)
+    return Condition(
+        predicate,
+        frozenset(scope.names_used),
+        frozenset(scope.values_used),
+        compiler.paths,
+        bounds=tuple(compiler.bounds),
+        kind=kind,
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from cloudlet.services.dynamodb import keys
 from cloudlet.services.dynamodb.expressions import ast
+from cloudlet.services.dynamodb.expressions.condition import check_bounds_order
 from cloudlet.services.dynamodb.expressions.errors import invalid, validation
 from cloudlet.services.dynamodb.expressions.scope import Scope
 from cloudlet.services.dynamodb.values import AttributeValue, Item, compare, type_of, values_equal
@@ -34,11 +35,15 @@ class KeyCondition:
     # the placeholders of partition_value and sort_values (None: a legacy KeyConditions)
     partition_ref: str | None = None
     sort_refs: list[str] = field(default_factory=list)
+    # BETWEEN bounds whose order each request's values decide (condition.ConditionCompiler.bounds)
+    bounds: tuple[tuple[str, str], ...] = ()
 
     def bind(self, values: Mapping[str, AttributeValue] | None) -> KeyCondition:
         """This compiled condition with one request's values (see Condition.bind)."""
         if self.partition_ref is None or values is None:
             return self
+        if self.bounds:
+            check_bounds_order(KIND, self.bounds, values)
         return KeyCondition(
             self.partition_name,
             values[self.partition_ref],
@@ -49,6 +54,7 @@ class KeyCondition:
             self.values_used,
             self.partition_ref,
             self.sort_refs,
+            self.bounds,
         )
 
     def partition_prefix(self) -> bytes:

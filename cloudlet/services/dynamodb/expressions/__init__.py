@@ -145,7 +145,18 @@ def parse_key_condition(
     """A KeyConditionExpression checked against key_schema {"HASH": pk, "RANGE": sk|None} and
     attribute_types {name: "S"|"N"|"B"} of the table or index queried."""
     kind = "KeyConditionExpression"
-    key = ("K", expr, names, _values_key(values, _literals_checked(kind, expr)), key_schema, attribute_types)
+    hash_name, range_name = key_schema["HASH"], key_schema.get("RANGE")
+    # the schema as plain strings: the cache keys them as they are, without a repr of each dict
+    key = (
+        "K",
+        expr,
+        names,
+        _values_key(values, _literals_checked(kind, expr)),
+        hash_name,
+        attribute_types.get(hash_name),
+        range_name,
+        attribute_types.get(range_name) if range_name is not None else None,
+    )
     compiled = _CACHE.get_or_build(
         key, lambda: _parse_key_condition(expr, names, values, key_schema, attribute_types)
     )

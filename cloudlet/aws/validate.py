@@ -143,6 +143,10 @@ class Validator:
         self.enums = name not in ENUMS_UNCHECKED
         self._checks: dict[tuple[str, str], Check | None] = {}
         self._compiling: set[tuple[str, str]] = set()
+        # struct checks that, for a value setting one member (a union such as AttributeValue), only
+        # look that member up: their members with checks, so a map of them skips the call for a
+        # value whose member has none (most of an item's attributes)
+        self._one_member: dict[Check, dict[str, tuple[str, Check]]] = {}
 
     def check(self, shape: Shape | None, params: dict[str, Any]) -> None:
         if shape is None or not self.enabled:
@@ -220,6 +224,8 @@ class Validator:
                 if item is not None:
                     c(item, prefix + lname, errors)
 
+        if not required:
+            self._one_member[check] = by_name
         return check
 
     def _list(self, shape: Shape) -> Check | None:
@@ -247,8 +253,12 @@ class Validator:
             else None
         )
         value_check = self.compile(value_shape) if value_shape.type_name in ("structure", "map") else None
-        if value_shape.type_name == "list":
+        value_is_list = value_shape.type_name == "list"
+        if value_is_list:
             value_check = self.compile(value_shape.member)
+        one_member = (
+            self._one_member.get(value_check) if value_check is not None and not value_is_list else None
+        )
         if own is None and key_rules is None and value_rules is None and value_check is None:
             return None
 
@@ -289,13 +299,19 @@ class Validator:
                 errors.append(_item(v, path, keys_text))
             if value_rules is not None and any(value_rules(x) for x in v.values() if x is not None):
                 errors.append(_item(v, path, values_text))
-            if value_check is not None:
-                for k, item in v.items():
-                    if value_shape.type_name == "list" and isinstance(item, list):
-                        for i, x in enumerate(item, 1):
-                            value_check(x, f"{path}.{k}.{i}.member", errors)
-                    else:
-                        value_check(item, f"{path}.{k}", errors)
+            if value_check is None:
+                return
+            for k, item in v.items():
+                if one_member is not None and type(item) is dict and len(item) == 1:
+                    for name, inner in item.items():
+                        found = one_member.get(name)
+                        if found is not None and inner is not None:
+                            found[1](inner, f"{path}.{k}.{found[0]}", errors)
+                elif value_is_list and isinstance(item, list):
+                    for i, x in enumerate(item, 1):
+                        value_check(x, f"{path}.{k}.{i}.member", errors)
+                else:
+                    value_check(item, f"{path}.{k}", errors)
 
         return check
 

@@ -155,8 +155,23 @@ def normalize_sized(item: Any, *, context: str = "item") -> tuple[Item, int]:
     for name, av in item.items():
         if name == "" and context != "expressionAttributeValues":
             raise _error(OPV + "An attribute name may not be empty")  # [?] AWS: "Empty attribute name"
-        value = out[_check_name(name)] = normalize_value(av)
-        size += _text_size(name) + value_size(value)
+        size += _text_size(_check_name(name))
+        # the scalars most attributes are, normalized and measured in one step; anything else
+        # (and every malformed value) goes the general way
+        if type(av) is dict and len(av) == 1:
+            ((kind, value),) = av.items()
+            if type(value) is str:
+                if kind == "S":
+                    out[name] = {"S": value}
+                    size += len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+                    continue
+                if kind == "N":
+                    number = normalize_number(value)
+                    out[name] = {"N": number}
+                    size += number_size(number)
+                    continue
+        normalized = out[name] = normalize_value(av)
+        size += value_size(normalized)
     return out, size
 
 

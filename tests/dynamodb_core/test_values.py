@@ -5,9 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cloudlet.aws.errors import AwsError
-from cloudlet.services.dynamodb.values import compare, item_size, normalize_item, validate_item, values_equal
+from cloudlet.services.dynamodb.values import (
+    compare,
+    item_size,
+    normalize_item,
+    normalize_sized,
+    normalize_value,
+    validate_item,
+    values_equal,
+)
 
 OPV = "One or more parameter values were invalid: "
 
@@ -148,3 +158,45 @@ def test_values_equal() -> None:
     assert values_equal({"M": {"a": {"N": "1"}}}, {"M": {"a": {"N": "1"}}})
     assert not values_equal({"M": {"a": {"N": "1"}}}, {"M": {"b": {"N": "1"}}})
     assert not values_equal({"S": "1"}, {"N": "1"})
+
+
+_scalars = st.one_of(
+    st.builds(lambda s: {"S": s}, st.text(max_size=8)),
+    st.builds(lambda n: {"N": n}, st.sampled_from(["0", "-0", "1.50", "007", "-12.5e3", "1e-130", "x", ""])),
+    st.builds(lambda b: {"B": b}, st.binary(max_size=4)),
+    st.builds(lambda b: {"BOOL": b}, st.booleans()),
+    st.just({"NULL": True}),
+    st.builds(lambda s: {"SS": s}, st.lists(st.text(max_size=3), max_size=3)),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.builds(lambda v: {"L": v}, st.lists(inner, max_size=3)),
+        st.builds(lambda m: {"M": m}, st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+    ),
+    max_leaves=8,
+)
+_malformed = st.one_of(
+    st.just({"S": 5}),
+    st.just({"N": None}),
+    st.just({"S": "a", "N": "1"}),
+    st.just({}),
+    st.just("text"),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=4), st.one_of(_values, _malformed), max_size=5))
+def test_normalize_sized_equals_normalize_then_measure(item: dict[str, Any]) -> None:
+    """PutItem normalizes and measures in one pass (with a fast path for S and N): the same item,
+    size and error as normalizing, then measuring."""
+    try:
+        expected: Any = {name: normalize_value(av) for name, av in item.items()}
+        expected = (expected, item_size(expected))
+    except AwsError as e:
+        expected = e.message
+    try:
+        got: Any = normalize_sized(item)
+    except AwsError as e:
+        got = e.message
+    assert got == expected

@@ -22,11 +22,11 @@ without a savepoint each (a request failing before it writes has nothing to undo
 after it wrote rolls back its whole group, whose requests all get an error). A writing group
 commits one loop iteration after the turn that opened it (`schedule` twice): the loop's poll in
 between reads the requests that arrived while the turn ran, and they join the group instead of
-waiting for its commit to open their own. So N concurrent writes cost one
-BEGIN/sequence/COMMIT instead of N. A request
-that wrote, or that read after a write of its group, is answered only after that commit
-(`when_durable`): nothing is acknowledged before it is in the WAL, and nobody is told of a write
-that could still fail. Reads-only turns share one snapshot the same way and wait for nothing.
+waiting for its commit to open their own. So N concurrent writes cost one BEGIN/sequence/COMMIT
+instead of N. A request that wrote, or that read after a write of its group, is answered only
+after that commit (`when_durable`): nothing is acknowledged before it is in the WAL, and nobody is
+told of a write that could still fail. Reads-only turns share one snapshot the same way and wait
+for nothing.
 
 Shared (`shared=True`, API worker processes writing one database): writers of every process queue
 on an flock of `<db>.writelock`; the change sequence is read from the database; a turn's group is

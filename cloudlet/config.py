@@ -33,9 +33,8 @@ class Settings:
     secret_access_key: str = "test"
     account_id: str = "000000000000"
     log_requests: bool = True
-    durability: str = (
-        "normal"  # "normal": survives kill -9 (WAL, synchronous=NORMAL); "full": also power loss
-    )
+    # "normal": survives kill -9 (WAL, synchronous=NORMAL); "full": also power loss
+    durability: str = "normal"
     time_scale: float = 1.0  # >1 makes health-check intervals and other timers run faster (tests, demos)
     dns_workers: int = 1  # DNS worker processes sharing the port with SO_REUSEPORT
     api_workers: int = 1  # processes serving the AWS endpoint; >1: see aws/workers.py

@@ -233,7 +233,7 @@ class SqliteTxn(DocMixin):
         if self._counts:
             self._counts = {n: d for n, d in self._counts.items() if not n.startswith(prefix)}
 
-    def _add_counted(self) -> None:
+    def _apply_counters(self) -> None:
         """Make the counter additions (at commit, under the write lock)."""
         if self._counts:
             self._con.executemany(_ADD_COUNTER, [(_COUNTER + n, d) for n, d in self._counts.items()])
@@ -655,8 +655,8 @@ class SqliteStore:
         return _WriteBlock(self)
 
     def _commit_writes(self, con: sqlite3.Connection, txn: SqliteTxn) -> None:
-        """Run the folds, bump the change sequence(s) and COMMIT (under the write lock)."""
-        txn._add_counted()
+        """Make the counter additions, bump the change sequence(s) and COMMIT (under the write lock)."""
+        txn._apply_counters()
         if not txn.bumped:
             con.execute("UPDATE meta SET value=value+1 WHERE name='seq'")
         for stream in txn.touched:

@@ -194,6 +194,11 @@ def test_statistics_survive_clean_restart_and_kill(cloudlet_factory: Any) -> Non
     assert _described(client, name) == expected
     index = client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
     assert index["ItemCount"] == expected[0]
+
+    server.kill()  # killed again before any write: still exact
+    server.start()
+    client = server.client("dynamodb")
+    assert _described(client, name) == expected
     _fill(client, name, 200, 5)
     assert _described(client, name) == _exact_stats(client, name)
 

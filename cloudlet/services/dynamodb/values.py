@@ -155,7 +155,7 @@ def normalize_sized(item: Any, *, context: str = "item") -> tuple[Item, int]:
     for name, av in item.items():
         if name == "" and context != "expressionAttributeValues":
             raise _error(OPV + "An attribute name may not be empty")  # [?] AWS: "Empty attribute name"
-        size += _text_size(_check_name(name))
+        size += text_size(_check_name(name))
         # the scalars most attributes are, normalized and measured in one step; anything else
         # (and every malformed value) goes the general way
         if type(av) is dict and len(av) == 1:
@@ -163,7 +163,7 @@ def normalize_sized(item: Any, *, context: str = "item") -> tuple[Item, int]:
             if type(value) is str:
                 if kind == "S":
                     out[name] = {"S": value}
-                    size += len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+                    size += text_size(value)
                     continue
                 if kind == "N":
                     number = normalize_number(value)
@@ -196,17 +196,17 @@ def value_size(av: AttributeValue) -> int:
     """Bytes of one value in DynamoDB's item-size accounting (CapacityUnitCalculations)."""
     for kind, value in av.items():
         if kind == "S":
-            return len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+            return text_size(value)
         if kind == "N":
             return number_size(value)
         if kind == "B":
             return len(value)
         if kind == "M":
-            return 3 + sum(1 + _text_size(k) + value_size(v) for k, v in value.items())
+            return 3 + sum(1 + text_size(k) + value_size(v) for k, v in value.items())
         if kind == "L":
             return 3 + sum(1 + value_size(v) for v in value)
         if kind == "SS":
-            return sum(_text_size(m) for m in value)
+            return sum(text_size(m) for m in value)
         if kind == "NS":
             return sum(number_size(m) for m in value)
         if kind == "BS":
@@ -215,13 +215,14 @@ def value_size(av: AttributeValue) -> int:
     return 0
 
 
-def _text_size(text: str) -> int:
+def text_size(text: str) -> int:
+    """UTF-8 bytes of a string (an attribute name or S value) in DynamoDB's size accounting."""
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def item_size(item: Item) -> int:
     """Bytes of an item as DynamoDB counts them for the 400 KB limit and capacity units."""
-    return sum(_text_size(name) + value_size(av) for name, av in item.items())
+    return sum(text_size(name) + value_size(av) for name, av in item.items())
 
 
 def compare(a: AttributeValue, b: AttributeValue) -> int | None:

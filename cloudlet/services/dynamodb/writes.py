@@ -18,7 +18,7 @@ from cloudlet.services.dynamodb.key_rules import check_item_keys, check_key
 from cloudlet.services.dynamodb.model import Item, Table
 from cloudlet.services.dynamodb.request_exprs import Condition, Update
 from cloudlet.services.dynamodb.stats import StatsKeeper
-from cloudlet.services.dynamodb.values import MAX_ITEM_SIZE, item_size, normalize_sized, value_size
+from cloudlet.services.dynamodb.values import MAX_ITEM_SIZE, item_size, normalize_sized, text_size, value_size
 from cloudlet.store import Txn
 
 
@@ -123,15 +123,11 @@ def _updated_size(base: Item, base_size: int, new: Item) -> int:
     size = base_size
     for name, av in base.items():
         if new.get(name) is not av:
-            size -= _name_size(name) + value_size(av)
+            size -= text_size(name) + value_size(av)
     for name, av in new.items():
         if base.get(name) is not av:
-            size += _name_size(name) + value_size(av)
+            size += text_size(name) + value_size(av)
     return size
-
-
-def _name_size(name: str) -> int:
-    return len(name) if name.isascii() else len(name.encode("utf-8", "surrogatepass"))
 
 
 def prepare_put(table: Table, raw_item: Any, condition: Condition | None, return_old: bool) -> Write:

@@ -1,7 +1,8 @@
 """The HTTP/1.1 server of the AWS endpoint: an asyncio.Protocol over httptools (on uvloop).
 
 It turns bytes into HttpRequest values, awaits `handle(request) -> HttpResponse` (the Gateway,
-aws/gateway.py) and writes each response with one transport write. Keep-alive, pipelining
+aws/gateway.py) and writes each connection's responses with one transport write at the end of the
+loop turn that produced them (`HttpServer.flush`). Keep-alive, pipelining
 (requests are handled one at a time per connection, so responses leave in request order),
 Content-Length and chunked bodies, `Expect: 100-continue`, HEAD, a body size limit (413),
 malformed input (400, then close) and an idle timeout. runtime.py owns the listening socket.
@@ -67,6 +68,24 @@ class HttpServer:
         self._server: asyncio.AbstractServer | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._stopping = False
+        self._unflushed: list[_Connection] = []  # connections holding responses not yet written
+
+    # Responses wait for the end of the loop turn, as Redis's replies wait for its beforeSleep: a
+    # turn that answers many connections then wakes their clients in one burst instead of once
+    # per response. Each wake-up of a client on a busy machine is a preemption of the server (a
+    # context switch and cold caches): with 16 busy connections on two CPUs, one per response.
+    # Measured (bench/dynamodb, interleaved A/B): +8-15% requests/s, p99 down 0.7-1 ms. A lone
+    # request waits only for the callbacks already queued in its turn.
+    def _unflushed_output(self, conn: _Connection) -> None:
+        if not self._unflushed:
+            conn.loop.call_soon(self.flush)
+        self._unflushed.append(conn)
+
+    def flush(self) -> None:
+        """Write every connection's held responses (one write each)."""
+        conns, self._unflushed = self._unflushed, []
+        for conn in conns:
+            conn.flush()
 
     async def start(self, sock: socket.socket | None) -> None:
         """Serve the connections of listening socket `sock` (None: only those given to `adopt`)."""
@@ -133,6 +152,7 @@ class _Connection(asyncio.Protocol):
         self._read_paused = False
         self._closing = False  # no request after the queued ones is served
         self._final: HttpResponse | None = None  # an error answered once the queue drains, then close
+        self._out: list[bytes] = []  # responses held until the end of the loop turn (HttpServer.flush)
 
     # -- transport events --------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -148,6 +168,7 @@ class _Connection(asyncio.Protocol):
         self.server.connections.discard(self)
         self._closing = True
         self._queue.clear()
+        self._out.clear()
 
     def data_received(self, data: bytes) -> None:
         if self._final is not None or self._closing:
@@ -168,6 +189,7 @@ class _Connection(asyncio.Protocol):
     def eof_received(self) -> bool | None:
         self._closing = True
         if self.idle():
+            self.flush()  # the transport closes once what it holds is written
             return None  # close now
         return True  # keep the write side open for the responses still owed
 
@@ -233,6 +255,7 @@ class _Connection(asyncio.Protocol):
     def _send_continue(self) -> None:
         self._continue = False
         if self.transport is not None:
+            self.flush()  # the responses before it first
             self.transport.write(_CONTINUE)
 
     def _next(self) -> None:
@@ -250,6 +273,7 @@ class _Connection(asyncio.Protocol):
             self.transport.resume_reading()
         if self._final is not None:
             self._write(self._final, head=False, keep_alive=False)
+            self.flush()
             self._final = _SENT
             # half-close and let the client finish sending: closing with unread input would reset
             # the connection and could destroy the error response before the client reads it
@@ -259,6 +283,7 @@ class _Connection(asyncio.Protocol):
             else:
                 self.transport.close()
         elif self._closing:
+            self.flush()
             self.transport.close()
         elif self._continue:
             self._send_continue()
@@ -295,6 +320,7 @@ class _Connection(asyncio.Protocol):
         self._write(resp, head=req.method == "HEAD", keep_alive=not last)
         if last:
             self._closing = True
+            self.flush()
             self.transport.close()
             return
         self.last_activity = self.loop.time()
@@ -319,11 +345,31 @@ class _Connection(asyncio.Protocol):
         lines.append("\r\n" if keep_alive else "Connection: close\r\n\r\n")
         head_bytes = _status_line(resp.status) + "".join(lines).encode("latin-1", "replace")
         if head or not resp.body:
-            self.transport.write(head_bytes)
+            self._hold(head_bytes)
         elif len(resp.body) < 65536:
-            self.transport.write(head_bytes + resp.body)
-        else:  # not worth copying a large body just to make one buffer
+            self._hold(head_bytes + resp.body)
+        else:
+            # at once, not worth copying into one buffer, and so that a full transport buffer
+            # (pause_writing) stops the next pipelined request before it runs
+            self.flush()
             self.transport.writelines([head_bytes, resp.body])
+
+    def _hold(self, data: bytes) -> None:
+        if not self._out:
+            self.server._unflushed_output(self)
+        self._out.append(data)
+
+    def flush(self) -> None:
+        out = self._out
+        if not out:
+            return
+        self._out = []
+        if self.transport is None or self.transport.is_closing():
+            return
+        if len(out) == 1:
+            self.transport.write(out[0])
+        else:
+            self.transport.writelines(out)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def idle(self) -> bool:
@@ -332,6 +378,7 @@ class _Connection(asyncio.Protocol):
     def shutdown(self) -> None:
         self._closing = True
         if self.idle() and self.transport is not None:
+            self.flush()
             self.transport.close()
 
     def abort(self) -> None:

@@ -38,6 +38,10 @@ async def handle(req: HttpRequest) -> HttpResponse:
             pass
     if req.path == "/not-a-future":
         await _NotAFuture()
+    if req.path == "/block":  # holds the event loop, as a long synchronous handler would
+        time.sleep(int(req.query_string.partition("=")[2]) / 1000)
+    if req.path == "/big":  # a body written at once rather than held for the end of the turn
+        return HttpResponse(200, Headers([("X-Path", req.path)]), b"b" * 100_000)
     headers = Headers(
         [
             ("Content-Type", "application/octet-stream"),
@@ -129,6 +133,63 @@ def test_pipelined_requests_are_answered_in_order(server: ServerThread) -> None:
         f = sock.makefile("rb")
         paths = [read_response(f)[1]["x-path"] for _ in range(4)]
     assert paths == ["/sleep", "/sleep", "/echo", "/last"]
+
+
+def test_held_responses_leave_in_order_and_before_the_connection_closes(server: ServerThread) -> None:
+    # small responses wait for the end of the loop turn, large ones go at once, and the last
+    # response (Connection: close) and the client's half-close both close the connection: every
+    # response must still arrive, in request order, before the FIN
+    with connect(server) as sock:
+        sock.sendall(
+            b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        f = sock.makefile("rb")
+        paths = []
+        for head in (False, True, False, False, False):
+            status, headers, body = read_response(f, head=head)
+            assert status == 200
+            paths.append((headers["x-path"], len(body)))
+        assert f.read() == b""
+    assert paths == [("/a", 8), ("/h", 0), ("/big", 100_000), ("/b", 8), ("/c", 8)]
+    with connect(server) as sock:
+        sock.sendall(b"GET /block?ms=200 HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.05)
+        # while the loop is held, a request and the end of input: the next turn reads both
+        sock.sendall(b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.shutdown(socket.SHUT_WR)
+        f = sock.makefile("rb")
+        assert [read_response(f)[2] for _ in range(2)] == [b"hello /block", b"hello /b"]
+        assert f.read() == b""
+
+
+def test_100_continue_follows_the_held_response_before_it(server: ServerThread) -> None:
+    with connect(server) as sock:
+        sock.sendall(
+            b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"
+        )
+        f = sock.makefile("rb")
+        assert read_response(f)[2] == b"hello /a"
+        assert f.readline() == b"HTTP/1.1 100 Continue\r\n" and f.readline() == b"\r\n"
+        sock.sendall(b"data")
+        status, _, body = read_response(f)
+    assert status == 200 and body == b"data"
+
+
+def test_one_turn_answers_many_connections(server: ServerThread) -> None:
+    socks = [connect(server) for _ in range(20)]
+    try:
+        for i, sock in enumerate(socks):
+            sock.sendall(f"GET /n{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        bodies = [read_response(sock.makefile("rb"))[2] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+    assert bodies == [f"hello /n{i}".encode() for i in range(20)]
 
 
 def test_chunked_request_body(server: ServerThread) -> None:

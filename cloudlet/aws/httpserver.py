@@ -1,8 +1,8 @@
 """The HTTP/1.1 server of the AWS endpoint: an asyncio.Protocol over httptools (on uvloop).
 
 It turns bytes into HttpRequest values, awaits `handle(request) -> HttpResponse` (the Gateway,
-aws/gateway.py) and writes each connection's responses with one transport write at the end of the
-loop turn that produced them (`HttpServer.flush`). Keep-alive, pipelining
+aws/gateway.py) and writes the responses (while turns answer several connections, each connection's
+with one write at the end of the turn: `HttpServer._send`). Keep-alive, pipelining
 (requests are handled one at a time per connection, so responses leave in request order),
 Content-Length and chunked bodies, `Expect: 100-continue`, HEAD, a body size limit (413),
 malformed input (400, then close) and an idle timeout. runtime.py owns the listening socket.
@@ -33,6 +33,7 @@ MAX_BODY = 64 * 1024 * 1024
 _STATUS_LINES = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n".encode() for s in HTTPStatus}
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _MAX_QUEUED = 32  # pipelined requests buffered before reading pauses
+LONE_TURNS = 8  # turns in a row answering one connection after which responses go out at once
 
 
 def _status_line(status: int) -> bytes:
@@ -69,18 +70,42 @@ class HttpServer:
         self._sweeper: asyncio.Task[None] | None = None
         self._stopping = False
         self._unflushed: list[_Connection] = []  # connections holding responses not yet written
+        self._holding = False  # responses wait for the end of the turn (turns answer several connections)
+        self._direct = 0  # responses written at once in this turn (while not holding)
+        self._lone = 0  # turns in a row whose held responses were one connection's
 
-    # Responses wait for the end of the loop turn, as Redis's replies wait for its beforeSleep: a
-    # turn that answers many connections then wakes their clients in one burst instead of once
-    # per response. Each wake-up of a client on a busy machine is a preemption of the server (a
-    # context switch and cold caches): with 16 busy connections on two CPUs, one per response.
-    # Measured (bench/dynamodb, interleaved A/B, two processes): GetItem and Query +18% requests/s,
-    # PutItem +3%, p99 down 0.5-1 ms. A lone request waits only for the callbacks already queued
-    # in its turn.
-    def _unflushed_output(self, conn: _Connection) -> None:
-        if not self._unflushed:
-            conn.loop.call_soon(self.flush)
-        self._unflushed.append(conn)
+    # While loop turns answer several connections, responses wait for the end of the turn, as
+    # Redis's replies wait for its beforeSleep: the turn then wakes the clients in one burst
+    # instead of once per response, and each wake-up of a client on a busy machine is a
+    # preemption of the server (a context switch and cold caches). Measured (bench/dynamodb,
+    # interleaved A/B, two processes, 16 connections): GetItem and Query +18% requests/s, PutItem
+    # +3%, p99 down 0.5-1 ms. A turn that answers one connection (a sequential client) gains
+    # nothing by waiting, and waiting cost it ~12% (one connection, GetItem): after LONE_TURNS
+    # such turns in a row, responses are written at once again (a busy server has such turns
+    # too, now and then: ending the holding at the first one lost most of PutItem's gain).
+    def _send(self, conn: _Connection, data: bytes) -> None:
+        if self._holding:
+            if not conn._out:
+                if not self._unflushed:
+                    conn.loop.call_soon(self.flush)
+                self._unflushed.append(conn)
+            conn._out.append(data)
+            return
+        assert conn.transport is not None
+        conn.flush()  # (nothing is held once holding ends: the flush that ended it wrote it all)
+        conn.transport.write(data)
+        if not self._direct:
+            conn.loop.call_soon(self._end_turn)
+        self._direct += 1
+
+    @property
+    def holding(self) -> bool:
+        """Whether responses now wait for the end of the loop turn."""
+        return self._holding
+
+    def _end_turn(self) -> None:
+        self._holding = self._direct > 1
+        self._direct = 0
 
     def flush(self) -> None:
         """Write every connection's held responses (one write each)."""
@@ -91,6 +116,13 @@ class HttpServer:
             except Exception:  # one broken transport must not keep the other connections' answers
                 log.exception("writing a connection's responses failed")
                 conn.abort()
+        if len(conns) > 1:
+            self._lone = 0
+        else:
+            self._lone += 1
+            if self._lone >= LONE_TURNS:
+                self._holding = False
+                self._lone = 0
 
     async def start(self, sock: socket.socket | None) -> None:
         """Serve the connections of listening socket `sock` (None: only those given to `adopt`)."""
@@ -157,7 +189,7 @@ class _Connection(asyncio.Protocol):
         self._read_paused = False
         self._closing = False  # no request after the queued ones is served
         self._final: HttpResponse | None = None  # an error answered once the queue drains, then close
-        self._out: list[bytes] = []  # responses held until the end of the loop turn (HttpServer.flush)
+        self._out: list[bytes] = []  # responses held until the end of the loop turn (HttpServer._send)
 
     # -- transport events --------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -350,19 +382,14 @@ class _Connection(asyncio.Protocol):
         lines.append("\r\n" if keep_alive else "Connection: close\r\n\r\n")
         head_bytes = _status_line(resp.status) + "".join(lines).encode("latin-1", "replace")
         if head or not resp.body:
-            self._hold(head_bytes)
+            self.server._send(self, head_bytes)
         elif len(resp.body) < 65536:
-            self._hold(head_bytes + resp.body)
+            self.server._send(self, head_bytes + resp.body)
         else:
             # at once, not worth copying into one buffer, and so that a full transport buffer
             # (pause_writing) stops the next pipelined request before it runs
             self.flush()
             self.transport.writelines([head_bytes, resp.body])
-
-    def _hold(self, data: bytes) -> None:
-        if not self._out:
-            self.server._unflushed_output(self)
-        self._out.append(data)
 
     def flush(self) -> None:
         out = self._out

@@ -18,7 +18,7 @@ import pytest
 import uvloop
 
 from cloudlet.aws.http import Headers, HttpRequest, HttpResponse
-from cloudlet.aws.httpserver import HttpServer
+from cloudlet.aws.httpserver import LONE_TURNS, HttpServer
 from tests.support.server import CloudletProcess
 
 
@@ -135,10 +135,44 @@ def test_pipelined_requests_are_answered_in_order(server: ServerThread) -> None:
     assert paths == ["/sleep", "/sleep", "/echo", "/last"]
 
 
+def _busy(s: ServerThread) -> None:
+    """Bring the server to hold responses to the end of the loop turn: a turn answers two at once."""
+    for _ in range(5):
+        with connect(s) as sock:
+            sock.sendall(b"GET /w1 HTTP/1.1\r\nHost: x\r\n\r\nGET /w2 HTTP/1.1\r\nHost: x\r\n\r\n")
+            f = sock.makefile("rb")
+            assert [read_response(f)[0] for _ in range(2)] == [200, 200]
+        deadline = time.monotonic() + 0.5
+        while not s.server.holding and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if s.server.holding:
+            return
+    raise AssertionError("the server never held responses")
+
+
+def test_a_sequential_client_is_answered_at_once_and_busy_turns_hold_responses(server: ServerThread) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        for n in range(3):
+            assert client.get(f"/one{n}").text == f"hello /one{n}"
+        assert not server.server.holding  # one answer per turn: nothing to gain by waiting
+        _busy(server)
+        # held to the end of the turn, and still answered; LONE_TURNS turns in a row that answer
+        # one connection end the holding
+        for n in range(LONE_TURNS - 1):
+            assert client.get(f"/held{n}").text == f"hello /held{n}"
+            assert server.server.holding
+        assert client.get("/last").text == "hello /last"
+        deadline = time.monotonic() + 5
+        while server.server.holding and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not server.server.holding
+
+
 def test_held_responses_leave_in_order_and_before_the_connection_closes(server: ServerThread) -> None:
     # small responses wait for the end of the loop turn, large ones go at once, and the last
     # response (Connection: close) and the client's half-close both close the connection: every
     # response must still arrive, in request order, before the FIN
+    _busy(server)
     with connect(server) as sock:
         sock.sendall(
             b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -155,6 +189,7 @@ def test_held_responses_leave_in_order_and_before_the_connection_closes(server: 
             paths.append((headers["x-path"], len(body)))
         assert f.read() == b""
     assert paths == [("/a", 8), ("/h", 0), ("/big", 100_000), ("/b", 8), ("/c", 8)]
+    _busy(server)
     with connect(server) as sock:
         sock.sendall(b"GET /block?ms=200 HTTP/1.1\r\nHost: x\r\n\r\n")
         time.sleep(0.05)
@@ -167,6 +202,7 @@ def test_held_responses_leave_in_order_and_before_the_connection_closes(server: 
 
 
 def test_100_continue_follows_the_held_response_before_it(server: ServerThread) -> None:
+    _busy(server)
     with connect(server) as sock:
         sock.sendall(
             b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -181,6 +217,7 @@ def test_100_continue_follows_the_held_response_before_it(server: ServerThread) 
 
 
 def test_one_turn_answers_many_connections(server: ServerThread) -> None:
+    _busy(server)
     socks = [connect(server) for _ in range(20)]
     try:
         for i, sock in enumerate(socks):

@@ -31,6 +31,17 @@ class Txn(Protocol):
     def get(self, ns: str, key: Key) -> bytes | None: ...
     def put(self, ns: str, key: Key, value: bytes) -> None: ...
     def delete(self, ns: str, key: Key) -> bool: ...
+    def put_counted(
+        self, ns: str, key: Key, value: bytes, count: Callable[[bytes | None], Mapping[str, int]]
+    ) -> None:
+        """Write `value` at `key`, and add to the counters (add_counters) what `count(old)`
+        returns for the value it replaces (None: there was none). The store reads `old` when it
+        is cheapest: a shared store's optimistic group (sqlite.BufferedTxn) reads it at commit,
+        under the write lock, so a write that depends on nothing else it read (a blind PutItem
+        keeping its table's statistics) reads nothing from the group's snapshot and can never
+        conflict with another process's write of the same key."""
+        ...
+
     def scan(
         self,
         ns: str,

@@ -137,6 +137,26 @@ def test_both_processes_serve_dynamodb_with_one_catalog_and_exact_statistics(
     assert set(_each(clients, put_string_key, 24)) == {"ValidationException"}
 
 
+def test_blind_puts_from_both_processes_keep_exact_statistics(workers: CloudletProcess) -> None:
+    # a PutItem with no condition or returned values reads the item it replaces only at commit
+    # (Txn.put_counted): many overwriting the same keys from both processes at once conflict
+    # over nothing, and the table's figures still count what each really replaced
+    clients = _clients(workers)
+    _table(clients[0], "blind")
+
+    def put(n: int, c: Any) -> None:
+        c.put_item(TableName="blind", Item={"pk": {"S": f"k{n % 16}"}, "v": {"S": "x" * (n % 37 + 1)}})
+
+    _each(clients, put, 360)
+    assert _wait_logged(workers, "PutItem", 2) == {"cloudlet.requests", "cloudlet.requests.worker1"}
+    items = clients[0].scan(TableName="blind", ConsistentRead=True)["Items"]
+    assert sorted(i["pk"]["S"] for i in items) == sorted(f"k{n}" for n in range(16))
+    size = sum(len("pk") + len(i["pk"]["S"]) + len("v") + len(i["v"]["S"]) for i in items)
+    for c in clients[:2]:
+        table = c.describe_table(TableName="blind")["Table"]
+        assert (table["ItemCount"], table["TableSizeBytes"]) == (16, size)
+
+
 def _established(pids: list[int], port: int) -> dict[int, int]:
     """Established TCP connections to `port` held by each of `pids` (from /proc)."""
     owner = {}

@@ -111,6 +111,29 @@ def _described(client: Any, name: str) -> tuple[int, int]:
     return table["ItemCount"], table["TableSizeBytes"]
 
 
+def test_blind_puts_keep_exact_statistics(ddb: Any) -> None:
+    # a PutItem that needs nothing of the item it replaces (no condition, ReturnValues or
+    # consumed capacity, no index) does not read it in the request (Txn.put_counted): the figures
+    # still count what it replaced, and the other puts still see what it wrote
+    name = unique()
+    _create(ddb, name, ("pk", "S"))
+    for n in range(12):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"k{n % 5}"}, "v": {"S": "é" * (n + 1)}})
+    assert _described(ddb, name) == _exact_stats(ddb, name)
+    assert _described(ddb, name)[0] == 5
+    old = ddb.put_item(TableName=name, Item={"pk": {"S": "k1"}, "v": {"N": "1"}}, ReturnValues="ALL_OLD")
+    assert old["Attributes"] == {"pk": {"S": "k1"}, "v": {"S": "é" * 12}}
+    out = ddb.put_item(TableName=name, Item={"pk": {"S": "k2"}}, ReturnConsumedCapacity="TOTAL")
+    assert out["ConsumedCapacity"]["CapacityUnits"] == 1.0
+    assert _described(ddb, name) == _exact_stats(ddb, name)
+    # BatchWriteItem's puts are blind too
+    puts = [{"PutRequest": {"Item": {"pk": {"S": f"k{n}"}, "v": {"S": "b" * n}}}} for n in range(3, 8)]
+    ddb.batch_write_item(RequestItems={name: [*puts, {"DeleteRequest": {"Key": {"pk": {"S": "k0"}}}}]})
+    assert _described(ddb, name) == _exact_stats(ddb, name)
+    assert _described(ddb, name)[0] == 7  # k1..k7
+    ddb.delete_table(TableName=name)
+
+
 def test_update_item_size_is_exact(ddb: Any) -> None:
     name = unique()
     _create(ddb, name, ("pk", "S"))

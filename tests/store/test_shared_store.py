@@ -265,12 +265,71 @@ def test_counters_never_conflict_between_processes(pair: Any) -> None:
         assert txn.counters("hits") == {"hits": 11}
 
 
+def _sized(value: bytes) -> Any:
+    """put_counted's count for a value: the items and bytes it adds over the one it replaces."""
+
+    def count(old: bytes | None) -> dict[str, int]:
+        return {
+            "items": 0 if old is not None else 1,
+            "bytes": len(value) - (len(old) if old is not None else 0),
+        }
+
+    return count
+
+
+def test_a_counted_put_reads_what_it_replaces_at_commit_and_never_conflicts(pair: Any) -> None:
+    a, b = pair
+    with b.write() as txn:
+        txn.put_counted("t", "k", b"old", _sized(b"old"))
+    assert _value(b, "k") == b"old"
+
+    def work(txn: Any) -> None:
+        assert isinstance(txn, BufferedTxn)
+        txn.put_counted("t", "k", b"new!!", _sized(b"new!!"))
+        txn.put_counted("t", "fresh", b"f", _sized(b"f"))
+        assert txn.reads == {}  # nothing read from the snapshot: nothing to conflict over
+        assert txn.get("t", "k") == b"new!!"  # the group reads its own write
+
+    def between() -> None:  # another process replaces the item after a's snapshot began
+        with b.write() as txn:
+            txn.put_counted("t", "k", b"other-value", _sized(b"other-value"))
+
+    assert _run(a, lambda: _group(a, work, between)) == "ok"
+    assert a.conflicts == 0
+    assert _value(b, "k") == b"new!!"
+    with b.read() as txn:
+        # counted from what each write really replaced: 2 items, "new!!" and "f"
+        assert txn.counters("") == {"items": 2, "bytes": 6}
+
+
+def test_a_counted_put_of_a_key_the_group_already_saw_counts_from_what_it_saw(pair: Any) -> None:
+    a, b = pair
+    with b.write() as txn:
+        txn.put_counted("t", "read", b"1234", _sized(b"1234"))
+        txn.put_counted("t", "gone", b"12", _sized(b"12"))
+
+    def work(txn: Any) -> None:
+        assert txn.get("t", "read") == b"1234"
+        txn.put_counted("t", "read", b"1", _sized(b"1"))  # -3 bytes, at once
+        txn.put_counted("t", "read", b"123", _sized(b"123"))  # +2 over the group's own write
+        assert txn.delete("t", "gone")
+        txn.add_counters({"items": -1, "bytes": -2})  # (a delete counts itself)
+        txn.put_counted("t", "gone", b"123456", _sized(b"123456"))  # over nothing: a new item
+        assert txn.counters("") == {"items": 2, "bytes": 9}  # stored 2/6, then -1 -2 +1 +6 -1
+
+    assert _run(a, lambda: _group(a, work, lambda: None)) == "ok"
+    with b.read() as txn:
+        assert txn.counters("") == {"items": 2, "bytes": 9}
+        assert dict(txn.scan("t")) == {b"gone": b"123456", b"read": b"123"}
+
+
 # -- the conflict rule against a model -------------------------------------------------------------
 KEYS = ["a", "b", "c", "d"]
 step = st.one_of(
     st.tuples(st.just("read"), st.sampled_from(KEYS)),
     st.tuples(st.just("write"), st.sampled_from(KEYS), st.binary(max_size=3)),
     st.tuples(st.just("delete"), st.sampled_from(KEYS)),
+    st.tuples(st.just("counted"), st.sampled_from(KEYS), st.binary(max_size=3)),
 )
 
 
@@ -291,6 +350,15 @@ def test_a_group_commits_exactly_when_nothing_it_read_was_changed(
                 txn.put("t", k, v)
         state = dict(initial)  # the model: what a's group sees and does
         read: set[str] = set()
+        after_theirs = dict(initial)
+        for k, v in theirs.items():
+            if v is None:
+                after_theirs.pop(k, None)
+            else:
+                after_theirs[k] = v
+        # a counted put replaces what the group saw of its key, or else what is stored at commit
+        known: set[str] = set()
+        counted = {"items": 0, "bytes": 0}
 
         def work(txn: Any) -> None:
             for op in ours:
@@ -300,10 +368,17 @@ def test_a_group_commits_exactly_when_nothing_it_read_was_changed(
                 elif op[0] == "write":  # the model over-approximates by counting it too)
                     txn.put("t", op[1], op[2])
                     state[op[1]] = op[2]
+                elif op[0] == "counted":
+                    txn.put_counted("t", op[1], op[2], _sized(op[2]))
+                    old = state.get(op[1]) if op[1] in known else after_theirs.get(op[1])
+                    for name, delta in _sized(op[2])(old).items():
+                        counted[name] += delta
+                    state[op[1]] = op[2]
                 else:
                     assert txn.delete("t", op[1]) == (op[1] in state)
                     read.add(op[1])
                     state.pop(op[1], None)
+                known.add(op[1])
 
         def other() -> None:
             with b.write() as txn:
@@ -314,27 +389,23 @@ def test_a_group_commits_exactly_when_nothing_it_read_was_changed(
                         txn.put("t", k, v)
 
         outcome = _run(a, lambda: _group(a, work, other))
-        after_theirs = dict(initial)
-        for k, v in theirs.items():
-            if v is None:
-                after_theirs.pop(k, None)
-            else:
-                after_theirs[k] = v
         # keys a read from the store before writing them itself
         stored_reads = set()
         written: set[str] = set()
         for op in ours:
             if op[0] in ("read", "delete") and op[1] not in written:
                 stored_reads.add(op[1])
-            if op[0] in ("write", "delete"):
+            if op[0] in ("write", "delete", "counted"):
                 written.add(op[1])
         # a group that wrote nothing read one consistent snapshot: it has nothing to check
         changed = {k for k in stored_reads if initial.get(k) != after_theirs.get(k)} if written else set()
         with b.read() as txn:
             final = {k.decode(): v for k, v in txn.scan("t")}
+            counters = txn.counters("")
         if changed:
             assert outcome == "conflict"
             assert final == after_theirs
+            assert counters == {}
         else:
             assert outcome == "ok"
             expected = dict(after_theirs)
@@ -344,6 +415,7 @@ def test_a_group_commits_exactly_when_nothing_it_read_was_changed(
                 else:
                     expected.pop(k, None)
             assert final == expected
+            assert counters == (counted if any(op[0] == "counted" for op in ours) else {})
     finally:
         a.close()
         b.close()

@@ -154,6 +154,9 @@ class BatchApi(Core):
                     seen.add(w.key)
                     writes.append((name, w))
             for name, w in writes:
+                if w.blind(needs_old=mode is not None):
+                    w.put_blind(txn, self.stats)
+                    continue
                 capacity.merge(used, name, w.execute(txn, self.stats))
                 if metrics == "SIZE" and (m := collection_metrics(tables[name], w)):
                     collection.setdefault(name, []).append(m)

@@ -65,7 +65,11 @@ class ItemsApi(Core):
         with self.deps.store.write() as txn:
             table = self.data_table(txn, ctx, params["TableName"])
             write = prepare_put(table, params["Item"], cond, on_fail)
-            units = write.execute(txn, self.stats)
+            if write.blind(needs_old=rv == "ALL_OLD" or mode is not None):
+                write.put_blind(txn, self.stats)
+                units: dict[str, float] = {}
+            else:
+                units = write.execute(txn, self.stats)
         out: dict[str, Any] = {}
         if rv == "ALL_OLD" and write.old:
             out["Attributes"] = write.old

@@ -40,13 +40,20 @@ class StatsKeeper:
         txn: Txn, table_id: str, count: int, size: int, indexes: dict[str, list[int]] | None = None
     ) -> None:
         """Record a write's deltas (count, bytes, per index [count, bytes]), committed with it."""
+        txn.add_counters(StatsKeeper.deltas(table_id, count, size, indexes))
+
+    @staticmethod
+    def deltas(
+        table_id: str, count: int, size: int, indexes: dict[str, list[int]] | None = None
+    ) -> dict[str, int]:
+        """The counter additions for a write's deltas (what `add` records)."""
         prefix = _prefix(table_id)
         deltas = {prefix + "c": count, prefix + "s": size}
         if indexes:
             for name, (c, s) in indexes.items():
                 deltas[f"{prefix}i/{name}/c"] = c
                 deltas[f"{prefix}i/{name}/s"] = s
-        txn.add_counters(deltas)
+        return deltas
 
     @staticmethod
     def drop_index(txn: Txn, table: Table, name: str) -> None:

@@ -244,6 +244,21 @@ def write_item(
     return units
 
 
+def put_blind(txn: Txn, table: Table, key: bytes, new: Item, new_size: int, stats: StatsKeeper) -> None:
+    """Store `new` at `key` of a table without indexes whatever was there, without reading it
+    here: the statistics deltas come from the replaced item's recorded size, which the store reads
+    when it is cheapest (Txn.put_counted; for an API worker's group, at commit)."""
+    assert not table.indexes
+    table_id = table.table_id
+
+    def deltas(old: bytes | None) -> dict[str, int]:
+        if old is None:
+            return stats.deltas(table_id, 1, new_size)
+        return stats.deltas(table_id, 0, new_size - stored_size(old))
+
+    txn.put_counted(items_ns(table), key, dump_item(new, new_size), deltas)
+
+
 def backfill_index(txn: Txn, table: Table, ix: Index, stats: StatsKeeper) -> None:
     """Build a new GSI from the table's items (items whose key type does not fit are skipped)."""
     entry = [0, 0]

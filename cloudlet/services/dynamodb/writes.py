@@ -106,6 +106,20 @@ class Write:
             stats,
         )
 
+    def blind(self, needs_old: bool) -> bool:
+        """Whether this write can be stored without reading the item it replaces (`put_blind`):
+        a Put with no condition, on a table without indexes (whose entries the old item locates),
+        whose caller needs nothing of the old item (ReturnValues, consumed capacity: the larger
+        of the two sizes)."""
+        return self.kind == "Put" and self.condition is None and not self.table.indexes and not needs_old
+
+    def put_blind(self, txn: Txn, stats: StatsKeeper) -> None:
+        """Store a blind Put (see `blind`): a shared store reads the replaced item only at commit,
+        for the table's statistics, so concurrent puts from API workers never conflict."""
+        assert self.item is not None and self.new_size is not None
+        self.new = self.item
+        storage.put_blind(txn, self.table, self.key, self.item, self.new_size, stats)
+
     def execute(self, txn: Txn, stats: StatsKeeper) -> dict[str, float]:
         err = self.evaluate(txn)
         if err is not None:

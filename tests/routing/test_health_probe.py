@@ -67,6 +67,40 @@ def test_http_status_line_must_arrive_within_the_limit() -> None:
     run(with_server(Behaviour(delay=1.5), {"Type": "HTTP"}, check))
 
 
+@pytest.mark.parametrize("target", ["refused", "http"])
+def test_a_probe_cancelled_at_any_point_ends(target: str) -> None:
+    # A checker's stop() cancels its task and waits for it. asyncio.wait_for (Python 3.11) drops a
+    # cancellation that arrives as the awaited connect completes: the probe then returned a
+    # result, the checker probed on, and the health plane waited for it forever (seen as a
+    # check whose observations never came). Cancelled at every point of a fast probe, it must end.
+    async def go() -> None:
+        server = await HttpServer(Behaviour(status=200)).start() if target == "http" else await tcp_listener()
+        port = server.port if isinstance(server, HttpServer) else server.sockets[0].getsockname()[1]
+        if not isinstance(server, HttpServer):
+            server.close()
+            await server.wait_closed()
+        config = config_from_api({"Type": "HTTP", "IPAddress": "127.0.0.1", "Port": port})
+
+        async def checker() -> None:
+            while True:
+                await probe(config, "h", FAST)
+
+        try:
+            for turns in [n % 40 for n in range(120)]:
+                task = asyncio.create_task(checker())
+                for _ in range(turns):
+                    await asyncio.sleep(0)
+                task.cancel()
+                done, _ = await asyncio.wait([task], timeout=2)
+                assert done, f"a probe cancelled after {turns} loop turns went on"
+                assert task.cancelled()
+        finally:
+            if isinstance(server, HttpServer):
+                await server.stop()
+
+    run(go())
+
+
 def test_connection_refused_is_a_failure() -> None:
     async def go() -> None:
         server = await tcp_listener()

@@ -66,9 +66,10 @@ async def probe(cfg: HealthCheckConfig, health_check_id: str, limits: ProbeLimit
         server_hostname = (cfg.fqdn if cfg.enable_sni and cfg.fqdn else "") if tls else None
         timeout = limits.tcp_connect if cfg.type == "TCP" else limits.connect
         try:
-            reader, conn = await asyncio.wait_for(
-                asyncio.open_connection(address, cfg.port, ssl=tls, server_hostname=server_hostname), timeout
-            )
+            async with asyncio.timeout(timeout):
+                reader, conn = await asyncio.open_connection(
+                    address, cfg.port, ssl=tls, server_hostname=server_hostname
+                )
             writer = conn
         except TimeoutError:
             raise _Failed(f"Failure: Connection timed out. {FIREWALL_HINT}") from None
@@ -89,15 +90,15 @@ async def probe(cfg: HealthCheckConfig, health_check_id: str, limits: ProbeLimit
         if writer is not None:
             writer.close()
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 0.5)
+                async with asyncio.timeout(0.5):
+                    await writer.wait_closed()
 
 
 async def _resolve(fqdn: str) -> str:
     loop = asyncio.get_running_loop()
     try:
-        infos = await asyncio.wait_for(
-            loop.getaddrinfo(fqdn, None, family=socket.AF_INET, type=socket.SOCK_STREAM), 4.0
-        )
+        async with asyncio.timeout(4.0):
+            infos = await loop.getaddrinfo(fqdn, None, family=socket.AF_INET, type=socket.SOCK_STREAM)
     except (OSError, TimeoutError, UnicodeError) as e:
         raise _Failed(f"Failure: DNS resolution failed: {fqdn}: {e}") from None
     if not infos:
@@ -133,7 +134,8 @@ async def _http(
     )
     try:
         writer.write(request.encode("latin-1", "replace"))
-        head = await asyncio.wait_for(_read_head(reader), limits.status)
+        async with asyncio.timeout(limits.status):
+            head = await _read_head(reader)
     except TimeoutError:
         raise _Failed(
             "Failure: The endpoint did not respond with an HTTP status code within 2 seconds."
@@ -148,7 +150,8 @@ async def _http(
         raise _Failed(f"Failure: HTTP Status Code {code}, {phrase}")
     if cfg.search_string is not None:
         try:
-            body = await asyncio.wait_for(_read_body(reader, headers), limits.body)
+            async with asyncio.timeout(limits.body):
+                body = await _read_body(reader, headers)
         except TimeoutError:
             raise _Failed("Failure: The response body was not received within 2 seconds.") from None
         except (OSError, ValueError, zlib.error):

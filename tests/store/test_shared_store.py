@@ -323,6 +323,23 @@ def test_a_counted_put_of_a_key_the_group_already_saw_counts_from_what_it_saw(pa
         assert dict(txn.scan("t")) == {b"gone": b"123456", b"read": b"123"}
 
 
+def test_a_scan_after_a_counted_put_counts_it_when_taking_the_lock(pair: Any) -> None:
+    a, b = pair
+    with b.write() as txn:
+        txn.put_counted("t", "k", b"12345", _sized(b"12345"))
+
+    def work(txn: Any) -> None:
+        txn.put_counted("t", "k", b"1", _sized(b"1"))
+        assert txn.counted  # deferred: nothing read yet
+        assert list(txn.scan("t")) == [(b"k", b"1")]  # the lock is taken, the group writes through
+        assert not txn.counted and txn.direct
+        assert txn.counters("") == {"items": 1, "bytes": 1}
+
+    assert _run(a, lambda: _group(a, work, lambda: None)) == "ok"
+    with b.read() as txn:
+        assert txn.counters("") == {"items": 1, "bytes": 1}
+
+
 # -- the conflict rule against a model -------------------------------------------------------------
 KEYS = ["a", "b", "c", "d"]
 step = st.one_of(

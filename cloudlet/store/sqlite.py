@@ -36,9 +36,9 @@ read). Counters (`Txn.add_counters`) are added at commit, under the lock, once p
 transaction never reads them, so they never conflict. A counted put (`Txn.put_counted`) of a key
 the group has not seen reads the value it replaces only then, under the lock: it reads nothing
 from the snapshot, so it cannot conflict either (measured: PutItem +10% req/s with two processes,
-bench/RESULTS.md seventh session). Every committer also writes its sequence
-number into the lock file: a group that finds it changed since its snapshot began knows the
-snapshot has aged and skips the upgrade that would fail.
+bench/RESULTS.md seventh session). Every committer also writes its sequence number into the lock
+file: a group that finds it changed since its snapshot began knows the snapshot has aged and skips
+the upgrade that would fail.
 """
 
 from __future__ import annotations

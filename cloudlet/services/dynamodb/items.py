@@ -50,6 +50,22 @@ def collection_metrics(table: Table, write: Write) -> dict[str, Any] | None:
     }
 
 
+def _write_result(
+    table: Table, write: Write, attrs: Item | None, mode: str | None, units: dict[str, float], metrics: bool
+) -> dict[str, Any]:
+    """A single-item write's answer: the Attributes asked for (when there are any), then consumed
+    capacity and item collection metrics, when asked for."""
+    out: dict[str, Any] = {}
+    if attrs:
+        out["Attributes"] = attrs
+    cc = capacity.report(table, mode, units, "Write")
+    if cc:
+        out["ConsumedCapacity"] = cc
+    if metrics and (m := collection_metrics(table, write)):
+        out["ItemCollectionMetrics"] = m
+    return out
+
+
 class ItemsApi(Core):
     def put_item(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         errors.check_data_table_name(params.get("TableName"))
@@ -70,15 +86,7 @@ class ItemsApi(Core):
                 units: dict[str, float] = {}
             else:
                 units = write.execute(txn, self.stats)
-        out: dict[str, Any] = {}
-        if rv == "ALL_OLD" and write.old:
-            out["Attributes"] = write.old
-        cc = capacity.report(table, mode, units, "Write")
-        if cc:
-            out["ConsumedCapacity"] = cc
-        if metrics and (m := collection_metrics(table, write)):
-            out["ItemCollectionMetrics"] = m
-        return out
+        return _write_result(table, write, write.old if rv == "ALL_OLD" else None, mode, units, metrics)
 
     def delete_item(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         errors.check_data_table_name(params.get("TableName"))
@@ -94,15 +102,7 @@ class ItemsApi(Core):
             table = self.data_table(txn, ctx, params["TableName"])
             write = prepare_keyed(table, "Delete", params.get("Key"), cond, None, on_fail)
             units = write.execute(txn, self.stats)
-        out: dict[str, Any] = {}
-        if rv == "ALL_OLD" and write.old:
-            out["Attributes"] = write.old
-        cc = capacity.report(table, mode, units, "Write")
-        if cc:
-            out["ConsumedCapacity"] = cc
-        if metrics and (m := collection_metrics(table, write)):
-            out["ItemCollectionMetrics"] = m
-        return out
+        return _write_result(table, write, write.old if rv == "ALL_OLD" else None, mode, units, metrics)
 
     def update_item(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         errors.check_data_table_name(params.get("TableName"))
@@ -121,7 +121,6 @@ class ItemsApi(Core):
                 table, "Update", params.get("Key"), cond, update, on_fail, exprs.legacy_update
             )
             units = write.execute(txn, self.stats)
-        out: dict[str, Any] = {}
         attrs: Item | None = None
         if rv == "ALL_OLD":
             attrs = write.old
@@ -131,14 +130,7 @@ class ItemsApi(Core):
             touched = update.touched_top_level() if update is not None else set()
             src = write.old if rv == "UPDATED_OLD" else write.new
             attrs = {k: v for k, v in (src or {}).items() if k in touched}
-        if attrs:
-            out["Attributes"] = attrs
-        cc = capacity.report(table, mode, units, "Write")
-        if cc:
-            out["ConsumedCapacity"] = cc
-        if metrics and (m := collection_metrics(table, write)):
-            out["ItemCollectionMetrics"] = m
-        return out
+        return _write_result(table, write, attrs, mode, units, metrics)
 
     def get_item(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         errors.check_data_table_name(params.get("TableName"))

@@ -173,6 +173,38 @@ def test_key_conditions() -> None:
     assert caught.value.message == "Query condition missed key schema element: pk"
 
 
+@pytest.mark.parametrize(
+    ("conditions", "range_name", "message"),
+    [
+        (
+            {"pk": cond("EQ", {"S": "p"}), "other": cond("EQ", {"S": "x"})},
+            "sk",
+            "Query condition missed key schema element: sk",
+        ),
+        (
+            {"pk": cond("EQ", {"S": "p"}), "other": cond("EQ", {"S": "x"})},
+            None,
+            "Query key condition not supported",
+        ),
+        ({"pk": cond("BEGINS_WITH", {"S": "p"})}, "sk", "Query key condition not supported"),
+        (
+            {"pk": cond("EQ", {"S": "p"}), "sk": cond("GT", {"S": "1"})},
+            "sk",
+            OPV + "Condition parameter type does not match schema type",
+        ),
+        ({"pk": cond("EQ", {"N": "1"})}, "sk", OPV + "Condition parameter type does not match schema type"),
+    ],
+)
+def test_key_conditions_against_the_key_schema(
+    conditions: dict[str, Any], range_name: str | None, message: str
+) -> None:
+    # the same checks, and texts, as a KeyConditionExpression's
+    types = {"pk": "S", "sk": "N"} if range_name else {"pk": "S"}
+    with pytest.raises(AwsError) as caught:
+        key_conditions(conditions, {"HASH": "pk", "RANGE": range_name}, types)
+    assert caught.value.message == message
+
+
 def test_attribute_updates() -> None:
     update = attribute_updates(
         {

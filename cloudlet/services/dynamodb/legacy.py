@@ -13,7 +13,7 @@ from typing import Any
 
 from cloudlet.services.dynamodb.expressions.condition import Condition, Predicate
 from cloudlet.services.dynamodb.expressions.errors import validation
-from cloudlet.services.dynamodb.expressions.key_condition import KeyCondition
+from cloudlet.services.dynamodb.expressions.key_condition import KeyCondition, check_against_schema
 from cloudlet.services.dynamodb.expressions.projection import Projection
 from cloudlet.services.dynamodb.expressions.update import Update
 from cloudlet.services.dynamodb.values import (
@@ -259,20 +259,8 @@ def key_conditions(
             raise validation(OPV + f"Invalid number of argument(s) for the {op} ComparisonOperator")
         _comparison(name, op, values)  # argument count and type checks
         parsed[name] = (_KEY_OPS[op], values)
-    if hash_name not in parsed:
-        raise validation(f"Query condition missed key schema element: {hash_name}")
-    for name in parsed:
-        if name not in (hash_name, range_name):
-            if range_name is None:
-                raise validation("Query key condition not supported")
-            raise validation(f"Query condition missed key schema element: {range_name}")
-    op, values = parsed.pop(hash_name)
-    if op != "=":
-        raise validation("Query key condition not supported")
-    for name, (_, vals) in [(hash_name, (op, values)), *parsed.items()]:
-        if any(type_of(v) != attribute_types.get(name, type_of(v)) for v in vals):
-            raise validation(OPV + "Condition parameter type does not match schema type")
-    result = KeyCondition(hash_name, values[0])
+    check_against_schema(parsed, hash_name, range_name, attribute_types)
+    result = KeyCondition(hash_name, parsed[hash_name][1][0])
     if range_name in parsed:
         result.sort_name = range_name
         result.sort_op, result.sort_values = parsed[range_name]

@@ -133,23 +133,8 @@ def build_key_condition(
     hash_name = key_schema["HASH"]
     range_name = key_schema.get("RANGE")
     assert hash_name is not None
-    if hash_name not in conditions:
-        raise validation(f"Query condition missed key schema element: {hash_name}")
-    for name in conditions:
-        if name not in (hash_name, range_name):
-            if range_name is None:
-                raise validation("Query key condition not supported")
-            raise validation(f"Query condition missed key schema element: {range_name}")
-    pk_op, pk_values = conditions.pop(hash_name)
-    if pk_op != "=":
-        raise validation("Query key condition not supported")
-    for name, (_, values) in [(hash_name, (pk_op, pk_values)), *conditions.items()]:
-        expected = attribute_types.get(name)
-        if expected is not None and any(type_of(v) != expected for v in values):
-            raise validation(
-                "One or more parameter values were invalid: Condition parameter type does not match schema type"
-            )
-    result = KeyCondition(hash_name, pk_values[0], partition_ref=refs[hash_name][0])
+    check_against_schema(conditions, hash_name, range_name, attribute_types)
+    result = KeyCondition(hash_name, conditions[hash_name][1][0], partition_ref=refs[hash_name][0])
     if range_name is not None and range_name in conditions:
         result.sort_name = range_name
         result.sort_op, result.sort_values = conditions[range_name]
@@ -157,6 +142,32 @@ def build_key_condition(
     result.names_used = frozenset(scope.names_used)
     result.values_used = frozenset(scope.values_used)
     return result
+
+
+def check_against_schema(
+    conditions: Mapping[str, tuple[str, list[AttributeValue]]],
+    hash_name: str,
+    range_name: str | None,
+    attribute_types: Mapping[str, str],
+) -> None:
+    """AWS's errors for key conditions (attribute -> (operator, values)), from an expression or
+    a legacy KeyConditions map, that do not fit the key schema: the partition key compared with
+    `=`, no other attribute than the keys, values of the keys' types."""
+    if hash_name not in conditions:
+        raise validation(f"Query condition missed key schema element: {hash_name}")
+    for name in conditions:
+        if name not in (hash_name, range_name):
+            if range_name is None:
+                raise validation("Query key condition not supported")
+            raise validation(f"Query condition missed key schema element: {range_name}")
+    if conditions[hash_name][0] != "=":
+        raise validation("Query key condition not supported")
+    for name, (_, values) in conditions.items():
+        expected = attribute_types.get(name)
+        if expected is not None and any(type_of(v) != expected for v in values):
+            raise validation(
+                "One or more parameter values were invalid: Condition parameter type does not match schema type"
+            )
 
 
 def _atom(scope: Scope, atom: ast.Cond) -> tuple[str, str, list[str]]:

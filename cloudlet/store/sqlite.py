@@ -310,15 +310,11 @@ class BufferedTxn(SqliteTxn):
         old = self.overlay.get(k, _ABSENT)
         if old is _ABSENT:
             old = self.reads.get(k, _ABSENT)  # read in this snapshot: checked unchanged at commit
-        if old is not _ABSENT:
-            self.put(ns, key, value)
+        self.put(ns, key, value)
+        if old is _ABSENT:
+            self.counted.append((k, count))
+        else:
             self.add_counters(count(old))  # type: ignore[arg-type]
-            return
-        self.writes += 1
-        self.overlay[k] = value
-        self.counted.append((k, count))
-        if self._followed:
-            self._touch(ns)
 
     def delete(self, ns: str, key: Key) -> bool:
         if self.direct:

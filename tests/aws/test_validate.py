@@ -40,16 +40,25 @@ def test_route53_id_too_long_is_invalid_input() -> None:
 
 
 def test_dynamodb_missing_members_are_null_errors() -> None:
-    err = error_of("dynamodb", dynamodb("CreateTable", {"AttributeDefinitions": [], "KeySchema": []}))
+    err = error_of("dynamodb", dynamodb("CreateTable", {"TableName": "tbl", "AttributeDefinitions": [{}]}))
     assert err.code == "ValidationException"
-    assert err.message.startswith("2 validation errors detected: ") or err.message.startswith(
-        "3 validation errors"
-    )
+    assert err.message.startswith("2 validation errors detected: ")
+    for path in (
+        "attributeDefinitions.1.member.attributeName",
+        "attributeDefinitions.1.member.attributeType",
+    ):
+        assert f"Value null at '{path}' failed to satisfy constraint: Member must not be null" in err.message
+
+
+def test_dynamodb_table_operations_report_a_missing_name_alone() -> None:
+    for op in ("CreateTable", "DescribeTable", "DeleteTable", "UpdateTable"):
+        err = error_of("dynamodb", dynamodb(op, {"KeySchema": [], "ProvisionedThroughput": {}}))
+        assert (err.code, err.message) == (
+            "ValidationException",
+            "The parameter 'TableName' is required but was not present in the request",
+        )
+    err = error_of("dynamodb", dynamodb("PutItem", {}))  # item operations list it among the others
     assert "Value null at 'tableName' failed to satisfy constraint: Member must not be null" in err.message
-    assert (
-        "Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1"
-        in err.message
-    )
 
 
 def test_dynamodb_list_paths_and_enums() -> None:
@@ -95,19 +104,150 @@ def test_dynamodb_error_wire_shape() -> None:
     assert resp.headers.get("x-amzn-RequestId") == "rid"
 
 
+NS = "com.amazonaws.dynamodb.v20120810"
+CAST = (
+    "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class "
+    "java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class "
+    "are in module java.base of loader 'bootstrap')"
+)
+ITEM = {"k": {"S": "1"}}
+
+
+# Coral's texts per Java type and JSON value, as AWS answers them (recorded by dynalite's type tests)
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("op", "body", "message"),
     [
-        ({"TableName": 5}, "NUMBER_VALUE cannot be converted to String"),
-        ({"TableName": "tbl", "Limit": "x"}, "STRING_VALUE cannot be converted to Integer"),
-        ({"TableName": {}}, "Start of structure or map found where not expected"),
+        ("Scan", {"TableName": 5}, "NUMBER_VALUE cannot be converted to String"),
+        ("Scan", {"TableName": 34.5}, "DECIMAL_VALUE cannot be converted to String"),
+        ("Scan", {"TableName": True}, "TRUE_VALUE cannot be converted to String"),
+        ("Scan", {"TableName": False}, "FALSE_VALUE cannot be converted to String"),
+        ("Scan", {"TableName": []}, "Unrecognized collection type class java.lang.String"),
+        ("Scan", {"TableName": {}}, "Start of structure or map found where not expected"),
+        ("Scan", {"TableName": "tbl", "Limit": "x"}, "STRING_VALUE cannot be converted to Integer"),
+        ("Scan", {"TableName": "tbl", "Limit": False}, "FALSE_VALUE cannot be converted to Integer"),
+        ("Scan", {"TableName": "tbl", "Limit": []}, "Unrecognized collection type class java.lang.Integer"),
+        ("GetItem", {"TableName": "tbl", "ConsistentRead": "23"}, "Unexpected token received from parser"),
+        (
+            "GetItem",
+            {"TableName": "tbl", "ConsistentRead": 23},
+            "NUMBER_VALUE cannot be converted to Boolean",
+        ),
+        (
+            "GetItem",
+            {"TableName": "tbl", "ConsistentRead": []},
+            "Unrecognized collection type class java.lang.Boolean",
+        ),
+        (
+            "UpdateTable",
+            {"ProvisionedThroughput": {"ReadCapacityUnits": "1"}},
+            "STRING_VALUE cannot be converted to Long",
+        ),
+        ("UpdateTable", {"ProvisionedThroughput": 5}, "Unexpected field type"),
+        (
+            "UpdateTable",
+            {"ProvisionedThroughput": []},
+            f"Unrecognized collection type class {NS}.ProvisionedThroughput",
+        ),
+        ("Scan", {"TableName": "tbl", "AttributesToGet": "a"}, "Unexpected field type"),
+        (
+            "Scan",
+            {"TableName": "tbl", "AttributesToGet": {}},
+            "Start of structure or map found where not expected",
+        ),
+        ("Scan", {"TableName": "tbl", "ExpressionAttributeNames": 5}, "Unexpected field type"),
+        (
+            "Scan",
+            {"TableName": "tbl", "ExpressionAttributeNames": []},
+            "Unrecognized collection type java.util.Map<java.lang.String, java.lang.String>",
+        ),
+        ("PutItem", {"TableName": "tbl", "Item": {"a": 5}}, "Unexpected value type in payload"),
+        (
+            "PutItem",
+            {"TableName": "tbl", "Item": {"a": []}},
+            f"Unrecognized collection type class {NS}.AttributeValue",
+        ),
+        ("PutItem", {"TableName": "tbl", "Item": {"a": {"L": ["x"]}}}, "Unexpected value type in payload"),
+        (
+            "PutItem",
+            {"TableName": "tbl", "Item": {"a": {"L": {}}}},
+            "Start of structure or map found where not expected",
+        ),
+        ("PutItem", {"TableName": "tbl", "Item": {"a": {"M": 5}}}, "Unexpected field type"),
+        (
+            "PutItem",
+            {"TableName": "tbl", "Item": {"a": {"M": []}}},
+            f"Unrecognized collection type java.util.Map<java.lang.String, {NS}.AttributeValue>",
+        ),
+        (
+            "PutItem",
+            {"TableName": "tbl", "Item": {"a": {"SS": [True]}}},
+            "TRUE_VALUE cannot be converted to String",
+        ),
+        (
+            "PutItem",
+            {"TableName": "tbl", "Item": {"a": {"B": 5}}},
+            "only base-64-encoded strings are convertible to bytes",
+        ),
+        (
+            "PutItem",
+            {"TableName": "tbl", "Item": {"a": {"B": []}}},
+            "Unrecognized collection type class java.nio.ByteBuffer",
+        ),
+        (
+            "PutItem",
+            {"TableName": "tbl", "Item": {"a": {"BS": ["23456"]}}},
+            "Base64 encoded length is expected a multiple of 4 bytes but found: 5",
+        ),
+        ("BatchWriteItem", {"RequestItems": {"tbl": "x"}}, CAST),
+        ("BatchWriteItem", {"RequestItems": {"tbl": [5]}}, "Unexpected value type in payload"),
+        (
+            "BatchWriteItem",
+            {"RequestItems": {"tbl": [[]]}},
+            f"Unrecognized collection type class {NS}.WriteRequest",
+        ),
+        ("BatchWriteItem", {"RequestItems": {"tbl": [{"PutRequest": 5}]}}, "Unexpected field type"),
+        (
+            "BatchWriteItem",
+            {"RequestItems": []},
+            f"Unrecognized collection type java.util.Map<java.lang.String, java.util.List<{NS}.WriteRequest>>",
+        ),
+        ("BatchGetItem", {"RequestItems": {"tbl": {"Keys": [5]}}}, CAST),
+        (
+            "BatchGetItem",
+            {"RequestItems": {"tbl": {"Keys": [[]]}}},
+            f"Unrecognized collection type java.util.Map<java.lang.String, {NS}.AttributeValue>",
+        ),
+        ("BatchGetItem", {"RequestItems": {"tbl": 5}}, "Unexpected value type in payload"),
+        (
+            "BatchGetItem",
+            {"RequestItems": {"tbl": {"Keys": [ITEM, {"k": 5}]}}},
+            "Unexpected value type in payload",
+        ),
     ],
 )
-def test_dynamodb_type_errors_are_serialization_exceptions(body: dict[str, Any], message: str) -> None:
-    err = error_of("dynamodb", dynamodb("Scan", body))
+def test_dynamodb_type_errors_are_serialization_exceptions(
+    op: str, body: dict[str, Any], message: str
+) -> None:
+    err = error_of("dynamodb", dynamodb(op, body))
     assert (err.code, err.message) == ("SerializationException", message)
     doc = json.loads(protocol_for(service_model("dynamodb")).serialize_error(None, err, "r").body)
     assert doc == {"__type": "com.amazon.coral.service#SerializationException", "Message": message}
+
+
+def test_dynamodb_reads_boolean_words() -> None:
+    proto = protocol_for(service_model("dynamodb"))
+    for word, value in (
+        ("true", True),
+        ("YES", True),
+        ("1", True),
+        ("False", False),
+        ("no", False),
+        ("0", False),
+    ):
+        _, params = proto.parse(
+            dynamodb("GetItem", {"TableName": "tbl", "Key": ITEM, "ConsistentRead": word})
+        )
+        assert params["ConsistentRead"] is value
 
 
 def test_dynamodb_unparsable_and_empty_bodies() -> None:
@@ -241,4 +381,27 @@ def test_constraints_inside_recursive_shapes() -> None:
     assert (
         "Map keys must satisfy constraint: [Member must have length less than or equal to 65535]"
         in err.message
+    )
+
+
+@pytest.mark.parametrize(
+    ("op", "body", "path"),
+    [
+        # as AWS (recorded by dynalite) and our own legacy texts (`attributeUpdates.a.member.action`)
+        (
+            "BatchGetItem",
+            {"RequestItems": {"Music": {"ConsistentRead": True}}},
+            "requestItems.Music.member.keys",
+        ),
+        (
+            "BatchWriteItem",
+            {"RequestItems": {"Music": [{"DeleteRequest": {"Key": {"k": {"S": "1"}}}}, {"PutRequest": {}}]}},
+            "requestItems.Music.member.2.member.putRequest.item",
+        ),
+    ],
+)
+def test_map_values_are_members_in_paths(op: str, body: dict[str, Any], path: str) -> None:
+    err = error_of("dynamodb", dynamodb(op, body))
+    assert err.message == (
+        f"1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"
     )

@@ -177,6 +177,48 @@ def test_create_table_value_errors(ddb_raw: Any) -> None:
     assert code == "ValidationException" and "Streams" in msg
 
 
+REQUIRED = "The parameter 'TableName' is required but was not present in the request"
+PATTERN = "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs", "message"),
+    [
+        # a table operation without TableName: this text alone, whatever else is wrong (AWS)
+        ("create_table", {"KeySchema": []}, REQUIRED),
+        ("describe_table", {}, REQUIRED),
+        ("delete_table", {}, REQUIRED),
+        ("update_table", {"ProvisionedThroughput": {}}, REQUIRED),
+        # a name of the right length with a character outside the pattern, as for item operations
+        (
+            "describe_table",
+            {"TableName": "a b c"},
+            f"1 validation error detected: Value 'a b c' at 'tableName' failed to satisfy constraint: {PATTERN}",
+        ),
+        (
+            "delete_table",
+            {"TableName": "x!y"},
+            f"1 validation error detected: Value 'x!y' at 'tableName' failed to satisfy constraint: {PATTERN}",
+        ),
+        (
+            "get_item",
+            {"TableName": "x!y", "Key": {"pk": {"S": "a"}}},
+            f"1 validation error detected: Value 'x!y' at 'tableName' failed to satisfy constraint: {PATTERN}",
+        ),
+    ],
+)
+def test_table_name_texts(ddb_raw: Any, call: str, kwargs: dict[str, Any], message: str) -> None:
+    assert error_of(getattr(ddb_raw, call), **kwargs) == ("ValidationException", message)
+
+
+def test_batch_paths_name_map_values_as_members(ddb_raw: Any, table: str) -> None:
+    code, msg = error_of(ddb_raw.batch_get_item, RequestItems={table: {"ConsistentRead": True}})
+    assert msg == (
+        f"1 validation error detected: Value null at 'requestItems.{table}.member.keys' failed to satisfy "
+        "constraint: Member must not be null"
+    )
+
+
 def test_transaction_token_length(ddb_raw: Any, table: str) -> None:
     code, msg = error_of(
         ddb_raw.transact_write_items,

@@ -57,13 +57,13 @@ class JsonProtocol(WireProtocol):
         version = model.metadata.get("jsonVersion", "1.0")
         self.content_type = f"application/x-amz-json-{version}"
         self.target_prefix = model.metadata.get("targetPrefix", "")
-        self.codec = JsonCodec()
         self.crc32 = self.service in CHECKSUMMED
         self.empty_body_ok = self.service not in EMPTY_BODY_REJECTED
         self.namespace = ""
         if self.service in NAMESPACED_ERRORS:
             version_tag = "v" + model.api_version.replace("-", "")
             self.namespace = f"com.amazonaws.{model.signing_name}.{version_tag}"
+        self.codec = JsonCodec(java_package=self.namespace)
         self._readers: dict[str, Reader | None] = {}
         self._writers: dict[str, Writer | None] = {}
 

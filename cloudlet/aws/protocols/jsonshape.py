@@ -65,20 +65,68 @@ def _orjson_hook(value: Any) -> Any:
     return default_hook(value)
 
 
+# Coral's texts for a JSON value of the wrong kind (Jackson's token names; AWS, recorded by dynalite's
+# type tests): a scalar reads as "<TOKEN> cannot be converted to <Type>", an object where no object
+# belongs as "Start of structure or map found where not expected", an array where none belongs as
+# "Unrecognized collection type <Java type>"; a scalar where a structure, list or map belongs reads
+# as FIELD_TYPE, or, for a list member or map value, as VALUE_TYPE (structures) or CAST (lists and maps)
+START_OF_OBJECT = "Start of structure or map found where not expected"
+FIELD_TYPE = "Unexpected field type"
+VALUE_TYPE = "Unexpected value type in payload"
+CAST = (
+    "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class "
+    "java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class "
+    "are in module java.base of loader 'bootstrap')"
+)
+_JAVA_SCALARS = {
+    "string": "java.lang.String",
+    "character": "java.lang.String",
+    "boolean": "java.lang.Boolean",
+    "integer": "java.lang.Integer",
+    "short": "java.lang.Short",
+    "byte": "java.lang.Byte",
+    "long": "java.lang.Long",
+    "bigInteger": "java.math.BigInteger",
+    "float": "java.lang.Float",
+    "double": "java.lang.Double",
+    "bigDecimal": "java.math.BigDecimal",
+    "blob": "java.nio.ByteBuffer",
+    "timestamp": "java.util.Date",
+}
+
+
+class _Misplaced(ValueFormatError):
+    """A scalar where a structure, list or map belongs. The reader of the enclosing structure,
+    list or map words it (FIELD_TYPE, VALUE_TYPE or CAST), so it never passes more than one level."""
+
+
 def _type_error(expected: str, value: Any) -> ValueFormatError:
-    """Coral's text for a JSON value of the wrong type."""
-    if type(value) is dict:
-        return ValueFormatError("Start of structure or map found where not expected")
-    if type(value) is list:
-        return ValueFormatError("Start of list found where not expected")
-    kinds: dict[type, str] = {
-        str: "STRING_VALUE",
-        bool: "BOOLEAN_VALUE",
-        int: "NUMBER_VALUE",
-        float: "NUMBER_VALUE",
-    }
-    found = kinds.get(type(value), "VALUE")
+    """Coral's text for a JSON value where a scalar of Java type java.lang.`expected` belongs."""
+    kind = type(value)
+    if kind is dict:
+        return ValueFormatError(START_OF_OBJECT)
+    if kind is list:
+        java = "java.util.Date" if expected == "Date" else f"java.lang.{expected}"
+        return ValueFormatError(f"Unrecognized collection type class {java}")
+    if kind is bool:
+        found = "TRUE_VALUE" if value else "FALSE_VALUE"
+    elif kind is float:
+        found = "DECIMAL_VALUE"  # a number with a fraction or an exponent, as Jackson reads it
+    elif kind is int:
+        found = "NUMBER_VALUE"
+    elif kind is str:
+        found = "STRING_VALUE"
+    else:
+        found = "VALUE"
     return ValueFormatError(f"{found} cannot be converted to {expected}")
+
+
+def _blob_error(value: Any) -> ValueFormatError:
+    if type(value) is dict:
+        return ValueFormatError(START_OF_OBJECT)
+    if type(value) is list:
+        return ValueFormatError("Unrecognized collection type class java.nio.ByteBuffer")
+    return ValueFormatError("only base-64-encoded strings are convertible to bytes")
 
 
 def _read_string(v: Any) -> Any:
@@ -91,6 +139,22 @@ def _read_bool(v: Any) -> Any:
     if type(v) is not bool:
         raise _type_error("Boolean", v)
     return v
+
+
+# Coral (DynamoDB) reads these strings as booleans, case aside; any other string is a parse error
+# (AWS, recorded by dynalite's type tests)
+_BOOLEAN_WORDS = {"TRUE": True, "1": True, "YES": True, "FALSE": False, "0": False, "NO": False}
+
+
+def _read_coral_bool(v: Any) -> Any:
+    if type(v) is bool:
+        return v
+    if type(v) is str:
+        found = _BOOLEAN_WORDS.get(v.upper())
+        if found is None:
+            raise ValueFormatError("Unexpected token received from parser")
+        return found
+    raise _type_error("Boolean", v)
 
 
 def _int_reader(expected: str) -> Reader:
@@ -121,7 +185,7 @@ def _read_float(v: Any) -> Any:
 
 def _read_blob(v: Any) -> Any:
     if type(v) is not str:
-        raise _type_error("Blob", v)
+        raise _blob_error(v)
     return values.b64decode(v)
 
 
@@ -133,7 +197,7 @@ def _read_timestamp(v: Any) -> Any:
 
 def _read_native_blob(v: Any) -> Any:
     if type(v) is not bytes:
-        raise _type_error("Blob", v)
+        raise _blob_error(v)
     return v
 
 
@@ -167,11 +231,17 @@ _SCALAR_READERS: dict[str, Reader] = {
 class JsonCodec:
     """Compiled readers and writers for the shapes of one service, keyed by shape identity."""
 
-    def __init__(self, default_timestamp: str = values.UNIX, native: bool = False) -> None:
+    def __init__(
+        self, default_timestamp: str = values.UNIX, native: bool = False, java_package: str = ""
+    ) -> None:
         """`native`: the decoded document already holds bytes and datetimes (CBOR), not base64
-        strings and epoch numbers (JSON)."""
+        strings and epoch numbers (JSON). `java_package`: where the service's Coral classes live
+        (com.amazonaws.dynamodb.v20120810), named by the texts of errors about structures."""
         self.default_timestamp = default_timestamp
+        self.java_package = java_package
         self._scalars = dict(_SCALAR_READERS)
+        if java_package:
+            self._scalars["boolean"] = _read_coral_bool
         if native:
             self._scalars["blob"] = _read_native_blob
             self._scalars["timestamp"] = _read_native_timestamp
@@ -202,21 +272,28 @@ class JsonCodec:
         # wire key -> (member name, reader); strings are checked inline (most members are strings)
         members: dict[str, tuple[str, Reader | None]] = {}
 
+        java = self.java_type(shape)
+
         def read(v: Any) -> Any:
             if type(v) is not dict:
-                raise _type_error("Structure", v)
+                if type(v) is list:
+                    raise ValueFormatError(f"Unrecognized collection type class {java}")
+                raise _Misplaced(FIELD_TYPE)
             out = {}
-            for k, item in v.items():
-                found = members.get(k)
-                if found is None or item is None:
-                    continue
-                name, r = found
-                if r is None:
-                    if type(item) is not str:
-                        raise _type_error("String", item)
-                    out[name] = item
-                else:
-                    out[name] = r(item)
+            try:
+                for k, item in v.items():
+                    found = members.get(k)
+                    if found is None or item is None:
+                        continue
+                    name, r = found
+                    if r is None:
+                        if type(item) is not str:
+                            raise _type_error("String", item)
+                        out[name] = item
+                    else:
+                        out[name] = r(item)
+            except _Misplaced:  # raised by a member's own reader: a scalar member
+                raise ValueFormatError(FIELD_TYPE) from None
             return out
 
         self._readers[shape_key(shape)] = read  # before members: shapes may be recursive
@@ -227,12 +304,16 @@ class JsonCodec:
 
     def _list_reader(self, shape: Shape) -> Reader:
         cell: list[Reader] = []
+        misplaced = _misplaced_element(shape.member)
 
         def read(v: Any) -> Any:
             if type(v) is not list:
-                raise _type_error("List", v)
+                raise ValueFormatError(START_OF_OBJECT) if type(v) is dict else _Misplaced(FIELD_TYPE)
             r = cell[0]
-            return [r(x) for x in v if x is not None]
+            try:
+                return [r(x) for x in v if x is not None]
+            except _Misplaced:  # raised by a member's own reader: a scalar member
+                raise ValueFormatError(misplaced) from None
 
         self._readers[shape_key(shape)] = read
         cell.append(self.reader(shape.member))
@@ -240,16 +321,34 @@ class JsonCodec:
 
     def _map_reader(self, shape: Shape) -> Reader:
         cell: list[Reader] = []
+        misplaced = _misplaced_element(shape.value)
+        java = self.java_type(shape)
 
         def read(v: Any) -> Any:
             if type(v) is not dict:
-                raise _type_error("Map", v)
+                if type(v) is list:
+                    raise ValueFormatError(f"Unrecognized collection type {java}")
+                raise _Misplaced(FIELD_TYPE)
             r = cell[0]
-            return {k: r(x) for k, x in v.items() if x is not None}
+            try:
+                return {k: r(x) for k, x in v.items() if x is not None}
+            except _Misplaced:  # raised by a value's own reader: a scalar value
+                raise ValueFormatError(misplaced) from None
 
         self._readers[shape_key(shape)] = read
         cell.append(self.reader(shape.value))
         return read
+
+    def java_type(self, shape: Shape) -> str:
+        """The Java type Coral reads `shape` into, as its error texts name it."""
+        kind = shape.type_name
+        if kind == "structure":
+            return f"{self.java_package}.{shape.name}" if self.java_package else shape.name
+        if kind == "list":
+            return f"java.util.List<{self.java_type(shape.member)}>"
+        if kind == "map":
+            return f"java.util.Map<java.lang.String, {self.java_type(shape.value)}>"
+        return _JAVA_SCALARS.get(kind, "java.lang.Object")
 
     # -- writing -------------------------------------------------------------------------------
     def writer(self, shape: Shape) -> Writer | None:
@@ -297,6 +396,12 @@ class JsonCodec:
             return out
 
         return write
+
+
+def _misplaced_element(shape: Shape) -> str:
+    """What Coral says of a scalar as a list member or map value of this shape (a structure,
+    list or map: only their readers raise _Misplaced)."""
+    return VALUE_TYPE if shape.type_name == "structure" else CAST
 
 
 def _list_writer(inner: Writer) -> Writer:

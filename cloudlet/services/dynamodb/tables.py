@@ -23,10 +23,13 @@ MAX_TAGS = 50
 
 
 def _check_control_name(name: Any) -> str:
+    if isinstance(name, str) and name.startswith("arn:"):
+        return name
     if not isinstance(name, str) or not 3 <= len(name) <= 255:
-        if isinstance(name, str) and name.startswith("arn:"):
-            return name
         raise validation("TableName must be at least 3 characters long and at most 255 characters long")
+    problems = errors.table_name_problems(name)  # characters outside the pattern, as item operations
+    if problems:
+        raise errors.constraints(problems)
     return name
 
 
@@ -72,8 +75,6 @@ class TablesApi(Core):
         return table
 
     def create_table(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        if params.get("TableName") is None:
-            raise validation("The parameter 'TableName' is required but was not present in the request")
         table_rules.check_create_constraints(params)
         billing, rcu, wcu = table_rules.check_billing(params)
         now = self.now()

@@ -71,6 +71,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("DELETE ss :ss", {"ss": {"SS": ["a"]}}),
     ("DELETE ns :ns", {"ns": {"NS": ["2"]}}),
     ("DELETE absent :ss", {}),
+    ("DELETE m.absent :ss", {}),
+    ("DELETE l[7] :ss", {}),
     ("DELETE ss :ss ADD ns :ns", {"ss": {"SS": ["a"]}, "ns": {"NS": ["1", "2", "3"]}}),
     ("set n = :one remove s", {"n": {"N": "1"}, "s": None}),
     ("REMOVE s SET n = :one", {"n": {"N": "1"}, "s": None}),
@@ -114,6 +116,8 @@ def test_remove_on_new_item_is_a_no_op() -> None:
     update = parse_update("REMOVE a.b.c", None, None)
     assert update.apply({"pk": {"S": "k"}}, existed=False) == {"pk": {"S": "k"}}
     assert update.removes_only()
+    update = parse_update("DELETE a.b.c :ss", None, {":ss": {"SS": ["a"]}})
+    assert update.apply({"pk": {"S": "k"}}, existed=False) == {"pk": {"S": "k"}}
 
 
 DATA_ERRORS: list[tuple[str, str]] = [
@@ -135,6 +139,11 @@ DATA_ERRORS: list[tuple[str, str]] = [
     ("REMOVE gone.x", "The document path provided in the update expression is invalid for update"),
     ("REMOVE s[0]", "The document path provided in the update expression is invalid for update"),
     ("ADD gone.x :one", "The document path provided in the update expression is invalid for update"),
+    # DELETE reaches its set as REMOVE reaches its element (a missing leaf is a no-op: CASES)
+    ("DELETE gone.x :ss", "The document path provided in the update expression is invalid for update"),
+    ("DELETE s[0] :ss", "The document path provided in the update expression is invalid for update"),
+    ("DELETE m[1] :ss", "The document path provided in the update expression is invalid for update"),
+    ("DELETE l.x :ss", "The document path provided in the update expression is invalid for update"),
     (
         "SET n = n + :big",
         "Number overflow. Attempting to store a number with magnitude larger than supported range",

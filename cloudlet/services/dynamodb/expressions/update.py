@@ -230,7 +230,7 @@ class Update:
         for path, name in self._adds:
             _add(new, path, self._values[name])
         for path, name in self._deletes:
-            _delete(new, path, self._values[name])
+            _delete(new, path, self._values[name], existed)
         # Indexes in REMOVE refer to the list before the update: remove from the back.
         for path in sorted(
             self._removes, key=lambda p: p[-1] if isinstance(p[-1], int) else -1, reverse=True
@@ -297,9 +297,11 @@ def _add(item: Item, path: Elements, operand: AttributeValue) -> None:
         raise validation(BAD_DATA_TYPE)
 
 
-def _delete(item: Item, path: Elements, operand: AttributeValue) -> None:
+def _delete(item: Item, path: Elements, operand: AttributeValue, existed: bool) -> None:
     current = _get(item, path)
     if current is None:
+        if len(path) > 1:
+            _container(item, path, existed)  # a missing leaf is nothing to do; a missing way there is not
         return
     kind = type_of(operand)
     if kind not in current:
@@ -312,24 +314,32 @@ def _delete(item: Item, path: Elements, operand: AttributeValue) -> None:
         _remove(item, path, True)
 
 
+def _container(item: Item, path: Elements, existed: bool) -> AttributeValue | None:
+    """For REMOVE and DELETE: the list or map holding path's last element. BAD_PATH if the way
+    there is missing on an existing item or is not the list or map the element needs; None (nothing
+    to do) if it is missing on an item being created."""
+    parent = _parent(item, path)
+    if parent is None:
+        if existed:
+            raise validation(BAD_PATH)
+        return None
+    if ("L" if isinstance(path[-1], int) else "M") not in parent:
+        raise validation(BAD_PATH)
+    return parent
+
+
 def _remove(item: Item, path: Elements, existed: bool) -> None:
     if len(path) == 1:
         item.pop(path[0], None)  # type: ignore[arg-type]
         return
-    parent = _parent(item, path)
+    parent = _container(item, path, existed)
     last = path[-1]
     if parent is None:
-        if existed:
-            raise validation(BAD_PATH)
         return
     if isinstance(last, int):
-        if "L" not in parent:
-            raise validation(BAD_PATH)
         if last < len(parent["L"]):
             del parent["L"][last]
     else:
-        if "M" not in parent:
-            raise validation(BAD_PATH)
         parent["M"].pop(last, None)
 
 

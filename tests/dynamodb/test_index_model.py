@@ -46,7 +46,15 @@ def _new_table(ddb: Any) -> str:
                 "IndexName": "byg",
                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
-            }
+            },
+            {
+                "IndexName": "bygl",
+                "KeySchema": [
+                    {"AttributeName": "g", "KeyType": "HASH"},
+                    {"AttributeName": "l", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            },
         ],
         LocalSecondaryIndexes=[
             {
@@ -60,6 +68,44 @@ def _new_table(ddb: Any) -> str:
         ],
     )
     return name
+
+
+# sort-key conditions on an index's range key l (0..3): each with the test it stands for
+SORT_CONDITIONS: list[tuple[str, list[int], Any]] = [
+    ("l = :a", [1], lambda v, a, b: v == a),
+    ("l < :a", [2], lambda v, a, b: v < a),
+    ("l <= :a", [1], lambda v, a, b: v <= a),
+    ("l > :a", [1], lambda v, a, b: v > a),
+    ("l >= :a", [2], lambda v, a, b: v >= a),
+    ("l BETWEEN :a AND :b", [1, 2], lambda v, a, b: a <= v <= b),
+]
+
+
+def _check_sort_conditions(ddb: Any, table: str, model: dict[tuple[str, int], dict[str, Any]]) -> None:
+    """Every sort-key operator on the LSI (pk, l) and the GSI (g, l), forward and backward, against
+    the model: an index entry's key goes on after l with the item's primary key."""
+    for text, operands, test in SORT_CONDITIONS:
+        values = {":a": {"N": str(operands[0])}, ":b": {"N": str(operands[-1])}}
+        a, b = operands[0], operands[-1]
+        if ":b" not in text:
+            del values[":b"]
+        for index, hash_name, hash_values in (("byl", "pk", PKS), ("bygl", "g", GS)):
+            for hv in hash_values:
+                expected = sorted(
+                    (int(v["l"]["N"]), p, sk)
+                    for (p, sk), v in model.items()
+                    if "l" in v and v.get(hash_name) == {"S": hv} and test(int(v["l"]["N"]), a, b)
+                )
+                for forward in (True, False):
+                    out = ddb.query(
+                        TableName=table,
+                        IndexName=index,
+                        KeyConditionExpression=f"{hash_name} = :h AND {text}",
+                        ExpressionAttributeValues={":h": {"S": hv}, **values},
+                        ScanIndexForward=forward,
+                    )
+                    got = [(int(i["l"]["N"]), i["pk"]["S"], int(i["sk"]["N"])) for i in out["Items"]]
+                    assert got == (expected if forward else expected[::-1]), (index, hv, text)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -114,6 +160,7 @@ def test_indexes_and_counts_follow_the_items(ddb: Any, ops: list[tuple[Any, ...]
             )
             assert [(int(i["l"]["N"]), int(i["sk"]["N"])) for i in out["Items"]] == expected
             assert out["Items"] == [model[(pk, sk)] for _, sk in expected]
+        _check_sort_conditions(ddb, table, model)
         scanned = ddb.scan(TableName=table)["Items"]
         assert sorted((i["pk"]["S"], int(i["sk"]["N"])) for i in scanned) == sorted(model)
         desc = ddb.describe_table(TableName=table)["Table"]
@@ -123,6 +170,7 @@ def test_indexes_and_counts_follow_the_items(ddb: Any, ops: list[tuple[Any, ...]
             for ix in desc["GlobalSecondaryIndexes"] + desc["LocalSecondaryIndexes"]
         }
         assert counts["byg"] == sum(1 for v in model.values() if "g" in v)
+        assert counts["bygl"] == sum(1 for v in model.values() if "g" in v and "l" in v)
         assert counts["byl"] == sum(1 for v in model.values() if "l" in v)
         # kept incrementally by the server; recomputed here from the model with the size formula
         assert desc["TableSizeBytes"] == sum(item_size(v) for v in model.values())

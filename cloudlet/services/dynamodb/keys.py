@@ -114,6 +114,15 @@ def decode_primary_key(
     return pk, sk
 
 
+def _after(prefix: bytes) -> bytes:
+    """The smallest start past every key starting with `prefix`, which is never all 0xff bytes
+    (every encoding of a number starts with a sign byte below 0xff; of a string or binary, ends
+    with the terminator 00 01)."""
+    end = prefix_end(prefix)
+    assert end is not None
+    return end
+
+
 def prefix_end(prefix: bytes) -> bytes | None:
     """The smallest byte string greater than every string starting with `prefix` (None: no bound)."""
     trimmed = prefix.rstrip(b"\xff")
@@ -122,16 +131,13 @@ def prefix_end(prefix: bytes) -> bytes | None:
     return trimmed[:-1] + bytes((trimmed[-1] + 1,))
 
 
-def _just_after(encoded: bytes) -> bytes:
-    # Encodings are self-delimiting, so nothing valid lies strictly between `encoded` and this.
-    return encoded + b"\x00"
-
-
 def sort_range(op: str, values: list[AttributeValue], prefix: bytes = b"") -> tuple[bytes, bytes | None]:
     """[start, end) over encoded keys for a sort-key condition; end None = to the end of `prefix`.
 
     `op` is one of = < <= > >= BETWEEN begins_with. With a partition `prefix` the bounds are
-    absolute store keys; without, relative to the sort-key part."""
+    absolute store keys; without, relative to the sort-key part. Encodings are self-delimiting, so
+    the keys whose sort value is v are exactly those starting with prefix + encoding(v): a table's
+    key ends there, an index entry goes on with the item's primary key, and the bounds hold both."""
     if op == "begins_with":
         kind, value = next(iter(values[0].items()))
         raw = value.encode("utf-8", "surrogatepass") if kind == "S" else bytes(value)
@@ -140,15 +146,15 @@ def sort_range(op: str, values: list[AttributeValue], prefix: bytes = b"") -> tu
     first = encode_key_value(values[0])
     end_of_partition = prefix_end(prefix) if prefix else None
     if op == "=":
-        return prefix + first, prefix + _just_after(first)
+        return prefix + first, prefix_end(prefix + first)
     if op == "<":
         return prefix, prefix + first
     if op == "<=":
-        return prefix, prefix + _just_after(first)
+        return prefix, prefix_end(prefix + first)
     if op == ">":
-        return prefix + _just_after(first), end_of_partition
+        return _after(prefix + first), end_of_partition
     if op == ">=":
         return prefix + first, end_of_partition
     if op == "BETWEEN":
-        return prefix + first, prefix + _just_after(encode_key_value(values[1]))
+        return prefix + first, prefix_end(prefix + encode_key_value(values[1]))
     raise ValueError(f"not a sort-key operator: {op}")

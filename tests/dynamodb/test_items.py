@@ -105,6 +105,40 @@ def test_put_condition_and_return_values(ddb: Any, table: str) -> None:
     assert msg == "1 validation error detected: ReturnValues can only be ALL_OLD or NONE"
 
 
+def test_updated_return_values_hold_only_the_written_paths(ddb: Any, table: str) -> None:
+    """UPDATED_OLD/UPDATED_NEW project the old/new item on the written paths, nested as in the
+    item, leaving out paths it lacks (AWS's behaviour as alternator's test_returnvalues records it)."""
+    key = {"pk": {"S": "nested-rv"}, "sk": {"N": "1"}}
+    n = [{"N": str(i)} for i in range(101)]
+    item = {**key, "a": {"M": {"b": {"S": "dog"}, "c": {"L": [n[1], n[2], n[3]]}}}, "d": {"S": "cat"}}
+    ddb.put_item(TableName=table, Item=item)
+
+    def update(rv: str, expression: str, **values: Any) -> Any:
+        out = ddb.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression=expression,
+            ReturnValues=rv,
+            **({"ExpressionAttributeValues": values} if values else {}),
+        )
+        return out.get("Attributes")
+
+    assert update("UPDATED_OLD", "SET a.b = :v", **{":v": {"S": "hi"}}) == {"a": {"M": {"b": {"S": "dog"}}}}
+    assert update("UPDATED_OLD", "SET a.c[1] = :v", **{":v": n[7]}) == {"a": {"M": {"c": {"L": [n[2]]}}}}
+    assert update("UPDATED_NEW", "SET a.c[1] = :v, a.b = :w", **{":v": n[3], ":w": {"S": "dog"}}) == {
+        "a": {"M": {"b": {"S": "dog"}, "c": {"L": [n[3]]}}}
+    }
+    # a.c[3] does not exist: only a.c[1] is reported
+    assert update("UPDATED_OLD", "REMOVE a.c[1], a.c[3]") == {"a": {"M": {"c": {"L": [n[3]]}}}}
+    assert update("UPDATED_OLD", "SET a.x1 = :v", **{":v": n[8]}) is None  # nothing was there
+    assert update("UPDATED_NEW", "SET a.x2 = :v", **{":v": n[8]}) == {"a": {"M": {"x2": n[8]}}}
+    # set past the end, the value lands at the end, not at [100]: nothing at the written path
+    assert update("UPDATED_NEW", "SET a.c[100] = :v", **{":v": n[70]}) is None
+    # removing a.c[1] shifts a.c[2] (70) into its place, and that is what is reported
+    assert update("UPDATED_NEW", "REMOVE a.c[1]") == {"a": {"M": {"c": {"L": [n[70]]}}}}
+    assert update("UPDATED_OLD", "SET d = :v", **{":v": {"S": "x"}}) == {"d": {"S": "cat"}}
+
+
 def test_update_expressions_and_return_values(ddb: Any, table: str) -> None:
     key = {"pk": {"S": "upd"}, "sk": {"N": "1"}}
     out = ddb.update_item(

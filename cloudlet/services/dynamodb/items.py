@@ -13,6 +13,7 @@ from cloudlet.services.base import RequestContext
 from cloudlet.services.dynamodb import capacity, errors, storage
 from cloudlet.services.dynamodb.core import Core
 from cloudlet.services.dynamodb.errors import check_enum, constraint, constraints
+from cloudlet.services.dynamodb.expressions.projection import Projection
 from cloudlet.services.dynamodb.key_rules import check_key
 from cloudlet.services.dynamodb.model import Item, Table
 from cloudlet.services.dynamodb.request_exprs import Exprs
@@ -126,10 +127,11 @@ class ItemsApi(Core):
             attrs = write.old
         elif rv == "ALL_NEW":
             attrs = write.new
-        elif rv in ("UPDATED_OLD", "UPDATED_NEW"):
-            touched = update.touched_top_level() if update is not None else set()
+        elif rv in ("UPDATED_OLD", "UPDATED_NEW") and update is not None:
+            # only the written paths, nested as in the item: SET a.b returns {a: {b}}, not all of a;
+            # a path the item (old or new) does not have is left out (AWS, per alternator's tests)
             src = write.old if rv == "UPDATED_OLD" else write.new
-            attrs = {k: v for k, v in (src or {}).items() if k in touched}
+            attrs = Projection(update.updated_paths()).apply(src or {})
         return _write_result(table, write, attrs, mode, units, metrics)
 
     def get_item(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -191,7 +191,7 @@ class Update:
         return list(self.paths)
 
     def touched_top_level(self) -> set[str]:
-        """Top-level attribute names written (what ReturnValues UPDATED_* report)."""
+        """Top-level attribute names written."""
         return {str(p[0]) for p in self.paths}
 
     def removes_only(self) -> bool:

@@ -32,6 +32,9 @@ from cloudlet.store.base import GroupConflict, GroupingStore
 log = logging.getLogger("cloudlet.requests")
 
 STATUS_PATH = "/_cloudlet/status"
+# the largest request body a service takes; a longer one is answered 413 (DynamoDB: 16 MB, AWS per
+# alternator's test_manual_requests). The HTTP server's own limit (httpserver.MAX_BODY) bounds the rest.
+BODY_LIMITS = {"dynamodb": 16 * 1024 * 1024, "dynamodbstreams": 16 * 1024 * 1024}
 _RUNS = 3  # runs of an inline handler whose group conflicted (the rerun's group cannot conflict)
 Forward = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
@@ -107,6 +110,10 @@ class Gateway:
             resp = _unknown_service(req, request_id)
             self._log("-", "-", resp.status, started)
             return resp
+        limit = BODY_LIMITS.get(service)
+        if limit is not None and len(req.body) > limit:
+            self._log(service, "-", 413, started)
+            return HttpResponse(413, Headers([("Content-Type", "text/plain")]), b"request body too large")
         proto = self._protocols.get(service)
         if proto is None:
             proto = self._protocols[service] = protocol_for(service_model(service))

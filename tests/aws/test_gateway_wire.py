@@ -51,6 +51,20 @@ def test_dynamodb_validation_and_serialization_errors(cloudlet: CloudletProcess)
     }
 
 
+def test_dynamodb_refuses_bodies_over_16_mb(cloudlet: CloudletProcess) -> None:
+    # AWS answers 413 (alternator's test_manual_requests); a body that fits is read as usual
+    headers = {"X-Amz-Target": "DynamoDB_20120810.Scan", "Content-Type": "application/x-amz-json-1.0"}
+    padded = b'{"TableName": 5' + b" " * (16 * 1024 * 1024) + b"}"
+    assert httpx.post(cloudlet.endpoint, headers=headers, content=padded).status_code == 413
+
+    def chunks() -> Any:
+        yield padded
+
+    assert httpx.post(cloudlet.endpoint, headers=headers, content=chunks()).status_code == 413
+    fits = b'{"TableName": 5' + b" " * (1024 * 1024) + b"}"
+    assert httpx.post(cloudlet.endpoint, headers=headers, content=fits).status_code == 400
+
+
 def test_strict_auth_checks_signatures(cloudlet_factory: Callable[..., CloudletProcess]) -> None:
     server = cloudlet_factory(settings={"auth": "strict"})
     good = server.client("route53")

@@ -134,16 +134,62 @@ def test_transaction_cancelled_applies_nothing(ddb: Any, table: str) -> None:
         )
     err = info.value.response
     assert err["Error"]["Code"] == "TransactionCanceledException"
+    # the actions are validated before any runs: with a ValidationError, no condition is evaluated
+    # (AWS, per alternator's test_transact)
     assert err["Error"]["Message"] == (
         "Transaction cancelled, please refer cancellation reasons for specific reasons "
-        "[None, ConditionalCheckFailed, ValidationError]"
+        "[None, None, ValidationError]"
     )
     reasons = err["CancellationReasons"]
-    assert reasons[0] == {"Code": "None"}
-    assert reasons[1]["Code"] == "ConditionalCheckFailed" and reasons[1]["Item"]["v"] == {"N": "1"}
-    assert reasons[2]["Code"] == "ValidationError"
+    assert reasons[:2] == [{"Code": "None"}, {"Code": "None"}]
+    assert reasons[2]["Code"] == "ValidationError" and "Message" in reasons[2]
     assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "t2"}})
     assert "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": "t1"}})
+    # without the invalid action, the false condition is reported, and nothing is applied either
+    with pytest.raises(ClientError) as info:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "t2"}}}},
+                {
+                    "Delete": {
+                        "TableName": table,
+                        "Key": {"pk": {"S": "t1"}},
+                        "ConditionExpression": "v = :two",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}},
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                },
+            ]
+        )
+    reasons = info.value.response["CancellationReasons"]
+    assert reasons[0] == {"Code": "None"}
+    assert reasons[1]["Code"] == "ConditionalCheckFailed" and reasons[1]["Item"]["v"] == {"N": "1"}
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "t2"}})
+
+
+def test_transaction_stops_at_the_first_invalid_action(ddb: Any, table: str) -> None:
+    """Only the first ValidationError is found; the actions after it are neither validated nor
+    evaluated, so a second invalid item and a false condition both report None."""
+    with pytest.raises(ClientError) as info:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"N": "7"}}}},
+                {"Put": {"TableName": table, "Item": {"pk": {"N": "8"}}}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {"pk": {"S": "first-invalid"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    reasons = info.value.response["CancellationReasons"]
+    assert [r["Code"] for r in reasons] == ["ValidationError", "None", "None"]
+    assert reasons[0]["Message"] == (
+        "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"
+    )
+    assert [("Message" in r) for r in reasons] == [True, False, False]
 
 
 def test_transaction_rules(ddb: Any, table: str) -> None:

@@ -44,6 +44,11 @@ def test_create_describe_delete(ddb: Any) -> None:
     assert (code, msg) == ("ResourceInUseException", f"Table already exists: {name}")
     gone = ddb.delete_table(TableName=name)["TableDescription"]
     assert gone["TableStatus"] == "DELETING"
+    assert (gone["TableId"], gone["TableArn"]) == (desc["TableId"], desc["TableArn"])
+    assert gone["ItemCount"] == 0 and "ProvisionedThroughput" in gone
+    # DeleteTable's answer leaves the schema out (AWS, per alternator's test_table)
+    for absent in ("CreationDateTime", "KeySchema", "AttributeDefinitions"):
+        assert absent not in gone
     code, msg = error_of(ddb.describe_table, TableName=name)
     assert code == "ResourceNotFoundException"
     assert msg == f"Requested resource not found: Table: {name} not found"
@@ -102,7 +107,8 @@ def test_create_pay_per_request_with_indexes(ddb: Any) -> None:
         "Disable deletion protection first."
     )
     ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
-    ddb.delete_table(TableName=name)
+    gone = ddb.delete_table(TableName=name)["TableDescription"]
+    assert "GlobalSecondaryIndexes" not in gone and "LocalSecondaryIndexes" not in gone
 
 
 @pytest.mark.parametrize(
@@ -358,13 +364,36 @@ def test_update_table_gsi_backfill_and_delete(ddb: Any, make_table: Any) -> None
         ExpressionAttributeValues={":g": {"S": "g0"}},
     )
     assert msg == "The table does not have the specified index: byg"
+    # an empty list of index updates is no update at all
+    code, msg = error_of(ddb.update_table, TableName=name, GlobalSecondaryIndexUpdates=[])
+    assert msg.startswith("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled")
+    # a new index's key must be defined in the request, even the table's own sort key (AWS)
+    code, msg = error_of(
+        ddb.update_table,
+        TableName=name,
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "bysk",
+                    "KeySchema": [{"AttributeName": "sk", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            }
+        ],
+    )
+    assert msg == (
+        "One or more parameter values were invalid: Some index key attributes are not defined in "
+        "AttributeDefinitions. Keys: [sk], AttributeDefinitions: []"
+    )
 
 
 def test_tags(ddb: Any, make_table: Any) -> None:
     name = make_table()
     arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
-    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
-    ddb.untag_resource(ResourceArn=arn, TagKeys=["a"])
+    out = ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    assert out["ResponseMetadata"]["HTTPHeaders"]["content-length"] == "0"  # no body at all, as AWS
+    out = ddb.untag_resource(ResourceArn=arn, TagKeys=["a"])
+    assert out["ResponseMetadata"]["HTTPHeaders"]["content-length"] == "0"
     assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "b", "Value": "2"}]
     missing = arn + "x"
     code, msg = error_of(ddb.list_tags_of_resource, ResourceArn=missing)

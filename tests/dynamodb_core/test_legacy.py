@@ -230,6 +230,24 @@ def test_attribute_updates() -> None:
     assert caught.value.message == OPV + "ADD action is not supported for the type S"
 
 
+@pytest.mark.parametrize(
+    "updates",
+    [
+        {"ss": {"Action": "ADD", "Value": {"NS": ["1"]}}},
+        {"ss": {"Action": "ADD", "Value": {"N": "2"}}},
+        {"ss": {"Action": "ADD", "Value": {"L": [{"S": "x"}]}}},
+        {"l": {"Action": "ADD", "Value": {"SS": ["x"]}}},
+        {"n": {"Action": "ADD", "Value": {"L": [{"S": "x"}]}}},
+        {"ss": {"Action": "DELETE", "Value": {"NS": ["1"]}}},
+    ],
+)
+def test_attribute_updates_type_mismatch(updates: dict[str, Any]) -> None:
+    # legacy actions word a type clash their own way, not as an UpdateExpression's ADD/DELETE does
+    with pytest.raises(AwsError) as caught:
+        attribute_updates(updates).apply(ITEM)
+    assert caught.value.message == "Type mismatch for attribute to update"
+
+
 def test_mixing_rules() -> None:
     with pytest.raises(AwsError) as caught:
         check_no_mixing({"Expected": {}, "ConditionExpression": "a = :v"})
@@ -238,6 +256,13 @@ def test_mixing_rules() -> None:
         "Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"
     )
     check_no_mixing({"ConditionExpression": "a = :v"})
+    # legacy KeyConditions go with the other expressions; only the expression key condition clashes
+    check_no_mixing({"KeyConditions": {}, "FilterExpression": "a = :v", "ProjectionExpression": "a"})
+    with pytest.raises(AwsError) as caught:
+        check_no_mixing({"KeyConditions": {}, "KeyConditionExpression": "pk = :v"})
+    assert caught.value.message.endswith(
+        "Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}"
+    )
     with pytest.raises(AwsError) as caught:
         check_placeholders_need_expressions(
             {"ExpressionAttributeValues": {":v": {"S": "x"}}}, ["ConditionExpression"]

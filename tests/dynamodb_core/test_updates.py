@@ -115,7 +115,9 @@ def test_updated_paths_and_top_level() -> None:
 def test_remove_on_new_item_is_a_no_op() -> None:
     update = parse_update("REMOVE a.b.c", None, None)
     assert update.apply({"pk": {"S": "k"}}, existed=False) == {"pk": {"S": "k"}}
-    assert update.removes_only()
+    assert update.takes_away_only()
+    assert parse_update("DELETE ss :ss", None, V).takes_away_only()
+    assert not parse_update("REMOVE a SET b = :one", None, V).takes_away_only()
     update = parse_update("DELETE a.b.c :ss", None, {":ss": {"SS": ["a"]}})
     assert update.apply({"pk": {"S": "k"}}, existed=False) == {"pk": {"S": "k"}}
 

@@ -118,9 +118,7 @@ class ItemsApi(Core):
         exprs.finish()
         with self.deps.store.write() as txn:
             table = self.data_table(txn, ctx, params["TableName"])
-            write = prepare_keyed(
-                table, "Update", params.get("Key"), cond, update, on_fail, exprs.legacy_update
-            )
+            write = prepare_keyed(table, "Update", params.get("Key"), cond, update, on_fail)
             units = write.execute(txn, self.stats)
         attrs: Item | None = None
         if rv == "ALL_OLD":

@@ -73,13 +73,14 @@ def read_page(
 ) -> Page:
     """Evaluate items in [start, end) until Limit or 1 MB; `keep` maps an evaluated item that passed
     the filter to what the page returns (None: count only). On a local secondary index that does
-    not project everything, the table item is fetched for the filter, and returned when
-    `full_items` (Select ALL_ATTRIBUTES or SPECIFIC_ATTRIBUTES), as AWS does. Past `budget`
-    entries read, RunElsewhere (an inline run: see services/base.py)."""
+    not project everything, the table item is fetched and returned when `full_items` (Select
+    ALL_ATTRIBUTES or SPECIFIC_ATTRIBUTES), as AWS does; a filter names only projected attributes
+    (_check_filter_projected). Past `budget` entries read, RunElsewhere (an inline run: see
+    services/base.py)."""
     page = Page()
     ns = storage.items_ns(table) if ix is None else storage.index_ns(table, ix)
     partial_lsi = ix is not None and ix.kind == "LSI" and ix.projection_type != "ALL"
-    fetch_full = partial_lsi and (flt is not None or full_items)
+    fetch_full = partial_lsi and full_items
     rows = txn.scan(ns, start, end, reverse=reverse)
     if keep is keep_all and flt is None and in_segment is None and not fetch_full:
         return _splice_page(page, rows, limit, budget)
@@ -109,6 +110,21 @@ def read_page(
             return page
     page.last = page.last_raw = None
     return page
+
+
+def _check_filter_projected(table: Table, ix: Index | None, flt: Condition) -> None:
+    """A filter on an index that does not project everything may name only projected attributes,
+    even when the items are fetched from the table (AWS)."""
+    names = ix.projected_names(table) if ix is not None else None
+    if names is None:
+        return
+    assert ix is not None
+    missing = sorted(flt.top_level_names() - names)
+    if missing:
+        raise validation(
+            f"One or more parameter values were invalid: Secondary index {ix.name} does not project "
+            f"one or more filter attributes: [{', '.join(missing)}]"
+        )
 
 
 def _splice_page(
@@ -192,11 +208,15 @@ class QueryApi(Core):
             pk, op, values = key_cond.resolve(h, r)
             exprs.finish()
             if flt is not None:
+                # the key being queried: the index's own on an index (a table key attribute that is
+                # not one of the index's may be filtered on, as AWS allows)
+                keys = table.key_names if ix is None else ix.key_names
                 for name in flt.top_level_names():
-                    if name in table.key_names or (ix is not None and name in ix.key_names):
+                    if name in keys:
                         raise validation(
                             f"Filter Expression can only contain non-primary key attributes: Primary key attribute: {name}"
                         )
+                _check_filter_projected(table, ix, flt)
             prefix = partition_prefix(pk)
             if op is None:
                 start, end = prefix, prefix_end(prefix)
@@ -265,6 +285,8 @@ class QueryApi(Core):
             table = self.data_table(txn, ctx, params["TableName"])
             ix = _index_for(table, params, self.now())
             select = resolve_select(params, ix, projection is not None, "Scan")
+            if flt is not None:
+                _check_filter_projected(table, ix, flt)
             in_segment = None
             if total is not None and total > 1:
                 assert segment is not None
@@ -288,6 +310,7 @@ class QueryApi(Core):
                 flt,
                 _keeper(select, projection),
                 in_segment,
+                full_items=select in ("ALL_ATTRIBUTES", "SPECIFIC_ATTRIBUTES"),
                 budget=INLINE_BUDGET if ctx.inline else None,
             )
         return _result(table, ix, page, select, mode, consistent)

@@ -83,7 +83,6 @@ class Exprs:
         self.op = op
         self.parsed: list[_Parsed | None] = []
         self._cache: dict[str, Any] = {}
-        self.legacy_update = False  # AttributeUpdates (an empty one still creates the item)
         self.names: dict[str, str] | None = None
         self.values: dict[str, Any] | None = None
         if _ANY_EXPRESSION_PARAM.isdisjoint(params):
@@ -146,7 +145,6 @@ class Exprs:
             if p.get("UpdateExpression") is not None:
                 return ex.parse_update(p["UpdateExpression"], self.names, self.values)
             if p.get("AttributeUpdates") is not None:
-                self.legacy_update = True
                 return legacy.attribute_updates(p["AttributeUpdates"])
             return None
 

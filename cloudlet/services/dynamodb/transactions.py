@@ -147,7 +147,14 @@ class TransactionsApi(Core):
             writes: list[Write | None] = []
             reasons: list[dict[str, Any]] = []
             keys: set[tuple[str, bytes]] = set()
+            invalid = False
             for kind, spec, exprs in parsed:
+                if invalid:
+                    # AWS validates the actions in order and stops at the first ValidationError:
+                    # the rest are neither validated nor evaluated (reason None; alternator)
+                    writes.append(None)
+                    reasons.append(_reason(None))
+                    continue
                 table = self.data_table(txn, ctx, spec["TableName"])
                 tables[spec["TableName"]] = table
                 on_fail = spec.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
@@ -163,6 +170,7 @@ class TransactionsApi(Core):
                         raise
                     writes.append(None)
                     reasons.append(_reason(e))
+                    invalid = True
                     continue
                 if (table.table_id, w.key) in keys:
                     raise validation(MULTIPLE)
@@ -170,7 +178,7 @@ class TransactionsApi(Core):
                 writes.append(w)
                 reasons.append(_reason(None))
             for i, pending in enumerate(writes):
-                if pending is None:
+                if pending is None or invalid:
                     continue
                 err = pending.evaluate(txn)
                 if err is None:

@@ -35,7 +35,6 @@ class Write:
     update: Update | None = None
     condition: Condition | None = None
     return_old_on_failure: bool = False
-    legacy_update: bool = False  # AttributeUpdates: even an empty one creates the item
 
     new_size: int | None = None  # known for Put (checked at prepare time)
 
@@ -74,8 +73,8 @@ class Write:
             base = dict(self.old) if self.old is not None else dict(self.key_item)
             new: Item | None = base
             if self.update is not None:
-                if self.old is None and self.update.removes_only() and not self.legacy_update:
-                    new = None  # a REMOVE-only update of a missing item creates nothing
+                if self.old is None and self.update.takes_away_only():
+                    new = None  # taking away from a missing item creates nothing
                 else:
                     new = self.update.apply(base, existed=self.old is not None)
             if new is not None:
@@ -169,7 +168,6 @@ def prepare_keyed(
     condition: Condition | None,
     update: Update | None,
     return_old: bool,
-    legacy_update: bool = False,
 ) -> Write:
     key_item = check_key(table, raw_key)
     if update is not None:
@@ -184,7 +182,6 @@ def prepare_keyed(
         update=update,
         condition=condition,
         return_old_on_failure=return_old,
-        legacy_update=legacy_update,
     )
 
 

@@ -160,7 +160,17 @@ def _unreachable(item: Item) -> AttributeValue:
 class Update:
     """A validated update expression. `apply(item)` returns the new item; the input is untouched."""
 
-    __slots__ = ("_sets", "_removes", "_adds", "_deletes", "names_used", "values_used", "paths", "_values")
+    __slots__ = (
+        "_sets",
+        "_removes",
+        "_adds",
+        "_deletes",
+        "names_used",
+        "values_used",
+        "paths",
+        "_values",
+        "mismatch",
+    )
 
     def __init__(self) -> None:
         self._sets: list[tuple[Elements, ValueFn]] = []
@@ -172,6 +182,9 @@ class Update:
         self.values_used: frozenset[str] = frozenset()
         self.paths: list[Elements] = []
         self._values: Mapping[str, AttributeValue] = {}
+        # the text of an ADD or DELETE that meets an attribute of another type (legacy
+        # AttributeUpdates word it their own way)
+        self.mismatch = BAD_DATA_TYPE
 
     def bind(self, values: Mapping[str, AttributeValue] | None) -> Update:
         """This compiled update for one request's ExpressionAttributeValues (see Condition.bind)."""
@@ -184,6 +197,7 @@ class Update:
         )
         bound.names_used, bound.values_used, bound.paths = self.names_used, self.values_used, self.paths
         bound._values = values or {}
+        bound.mismatch = self.mismatch
         return bound
 
     def updated_paths(self) -> list[Elements]:
@@ -194,9 +208,11 @@ class Update:
         """Top-level attribute names written."""
         return {str(p[0]) for p in self.paths}
 
-    def removes_only(self) -> bool:
-        """True for a REMOVE-only expression (which creates no item when none exists)."""
-        return not (self._sets or self._adds or self._deletes)
+    def takes_away_only(self) -> bool:
+        """True when there are actions and every one takes away (REMOVE, DELETE from a set, a
+        legacy DELETE): on a missing item such an update creates nothing. No actions at all (an
+        empty AttributeUpdates) still create the item (AWS, per alternator's test_item)."""
+        return bool(self.paths) and not (self._sets or self._adds)
 
     def check_key_attributes(self, key_names: set[str] | list[str]) -> None:
         for path in self.paths:
@@ -228,9 +244,9 @@ class Update:
         for path, value in computed:
             _put(new, path, value)
         for path, name in self._adds:
-            _add(new, path, self._values[name])
+            _add(new, path, self._values[name], self.mismatch)
         for path, name in self._deletes:
-            _delete(new, path, self._values[name], existed)
+            _delete(new, path, self._values[name], existed, self.mismatch)
         # Indexes in REMOVE refer to the list before the update: remove from the back.
         for path in sorted(
             self._removes, key=lambda p: p[-1] if isinstance(p[-1], int) else -1, reverse=True
@@ -280,7 +296,7 @@ def _get(item: Item, path: Elements) -> AttributeValue | None:
     return path_getter(path)(item)
 
 
-def _add(item: Item, path: Elements, operand: AttributeValue) -> None:
+def _add(item: Item, path: Elements, operand: AttributeValue, mismatch: str) -> None:
     current = _get(item, path)
     kind = type_of(operand)
     if current is None:
@@ -294,10 +310,10 @@ def _add(item: Item, path: Elements, operand: AttributeValue) -> None:
         members.extend(m for m in operand[kind] if m not in have)
         _put(item, path, {kind: members})
     else:
-        raise validation(BAD_DATA_TYPE)
+        raise validation(mismatch)
 
 
-def _delete(item: Item, path: Elements, operand: AttributeValue, existed: bool) -> None:
+def _delete(item: Item, path: Elements, operand: AttributeValue, existed: bool, mismatch: str) -> None:
     current = _get(item, path)
     if current is None:
         if len(path) > 1:
@@ -305,7 +321,7 @@ def _delete(item: Item, path: Elements, operand: AttributeValue, existed: bool) 
         return
     kind = type_of(operand)
     if kind not in current:
-        raise validation(BAD_DATA_TYPE)
+        raise validation(mismatch)
     drop = set(operand[kind])
     remaining = [m for m in current[kind] if m not in drop]
     if remaining:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.model import ServiceModel, Shape
@@ -39,6 +39,38 @@ DEFAULT_CODE = "ValidationException"
 # InvalidParameterValueException text, from the service)
 ENUMS_UNCHECKED = frozenset(("lambda",))
 MAX_LISTED = 10
+# The order a service's Coral front end lists an enum's values in, where recorded (DynamoDB's, in
+# dynalite's recordings and the parity suite's 2026 captures; Java set order, not the model's);
+# any other enum is listed sorted
+_DYNAMODB_ENUMS = (
+    ("INDEXES", "TOTAL", "NONE"),
+    ("SIZE", "NONE"),
+    ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"),
+    ("OR", "AND"),
+    ("PROVISIONED", "PAY_PER_REQUEST"),
+    ("B", "N", "S"),
+    ("HASH", "RANGE"),
+    ("ALL", "INCLUDE", "KEYS_ONLY"),
+    ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"),
+    (
+        "IN",
+        "NULL",
+        "BETWEEN",
+        "LT",
+        "NOT_CONTAINS",
+        "EQ",
+        "GT",
+        "NOT_NULL",
+        "NE",
+        "LE",
+        "BEGINS_WITH",
+        "GE",
+        "CONTAINS",
+    ),
+)
+ENUM_ORDERS: dict[str, dict[frozenset[str], tuple[str, ...]]] = {
+    "dynamodb": {frozenset(values): values for values in _DYNAMODB_ENUMS},
+}
 # members whose absence the service reports itself, before any constraint is checked, keyed by
 # service and input shape: DynamoDB's table operations answer a request without TableName with
 # this text alone, whatever else is missing (AWS; the spec's CreateTable row, dynalite's recordings)
@@ -90,7 +122,15 @@ def _compile_pattern(pattern: str) -> re.Pattern[str] | None:
         return None  # Java-only syntax (\p{...}, possessive quantifiers): not checkable here
 
 
-def constraint_texts(shape: Shape, enums: bool = True) -> list[str]:
+def enum_listing(values: list[str], orders: Mapping[frozenset[str], tuple[str, ...]] | None = None) -> str:
+    """An enum's values as the service lists them in 'Member must satisfy enum value set: [...]'."""
+    listed = (orders or {}).get(frozenset(values)) or sorted(values)
+    return "[" + ", ".join(listed) + "]"
+
+
+def constraint_texts(
+    shape: Shape, enums: bool = True, orders: Mapping[frozenset[str], tuple[str, ...]] | None = None
+) -> list[str]:
     """Every constraint of a shape as Coral lists them inside "Map value must satisfy constraint: [...]"."""
     meta = shape.metadata
     sized = shape.type_name in ("string", "blob", "list", "map")
@@ -103,11 +143,13 @@ def constraint_texts(shape: Shape, enums: bool = True) -> list[str]:
     if shape.type_name == "string" and "pattern" in meta:
         out.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
     if shape.type_name == "string" and enums and shape.enum:
-        out.append("Member must satisfy enum value set: [" + ", ".join(sorted(shape.enum)) + "]")
+        out.append("Member must satisfy enum value set: " + enum_listing(shape.enum, orders))
     return out
 
 
-def scalar_rules(shape: Shape, enums: bool = True) -> Callable[[Any], list[str]] | None:
+def scalar_rules(
+    shape: Shape, enums: bool = True, orders: Mapping[frozenset[str], tuple[str, ...]] | None = None
+) -> Callable[[Any], list[str]] | None:
     """The failing constraint texts of a scalar value, or None when the shape has no constraints."""
     meta = shape.metadata
     kind = shape.type_name
@@ -118,7 +160,7 @@ def scalar_rules(shape: Shape, enums: bool = True) -> Callable[[Any], list[str]]
     if lo is None and hi is None and not enum and pattern is None:
         return None
     enum_set = frozenset(enum)
-    enum_text = "Member must satisfy enum value set: [" + ", ".join(sorted(enum)) + "]"
+    enum_text = "Member must satisfy enum value set: " + enum_listing(enum, orders)
     pattern_text = f"Member must satisfy regular expression pattern: {meta.get('pattern')}"
     word = "length" if sized else "value"
     hi_text = f"Member must have {word} less than or equal to {_number(shape, hi)}" if hi is not None else ""
@@ -154,6 +196,7 @@ class Validator:
         self.code = VALIDATION_CODES.get(name) or DEFAULT_CODE
         self.enums = name not in ENUMS_UNCHECKED
         self._presence_first = PRESENCE_FIRST.get(name, {})
+        self.orders = ENUM_ORDERS.get(name, {})
         self._checks: dict[tuple[str, str], Check | None] = {}
         self._compiling: set[tuple[str, str]] = set()
         # struct checks that, for a value setting one member (a union such as AttributeValue), only
@@ -196,7 +239,7 @@ class Validator:
         elif kind == "map":
             check = self._map(shape)
         else:
-            rules = scalar_rules(shape, self.enums)
+            rules = scalar_rules(shape, self.enums, self.orders)
             check = None if rules is None else _scalar(rules)
         self._checks[key] = check
         self._compiling.discard(key)
@@ -247,7 +290,7 @@ class Validator:
         return check
 
     def _list(self, shape: Shape) -> Check | None:
-        own = scalar_rules(shape, self.enums)
+        own = scalar_rules(shape, self.enums, self.orders)
         inner = self.compile(shape.member)
         if own is None and inner is None:
             return None
@@ -262,11 +305,11 @@ class Validator:
         return check
 
     def _map(self, shape: Shape) -> Check | None:
-        own = scalar_rules(shape, self.enums)
-        key_rules = scalar_rules(shape.key, self.enums)
+        own = scalar_rules(shape, self.enums, self.orders)
+        key_rules = scalar_rules(shape.key, self.enums, self.orders)
         value_shape = shape.value
         value_rules = (
-            scalar_rules(value_shape, self.enums)
+            scalar_rules(value_shape, self.enums, self.orders)
             if value_shape.type_name not in ("structure", "map")
             else None
         )
@@ -281,11 +324,13 @@ class Validator:
             return None
 
         keys_text = (
-            "Map keys must satisfy constraint: [" + ", ".join(constraint_texts(shape.key, self.enums)) + "]"
+            "Map keys must satisfy constraint: ["
+            + ", ".join(constraint_texts(shape.key, self.enums, self.orders))
+            + "]"
         )
         values_text = (
             "Map value must satisfy constraint: ["
-            + ", ".join(constraint_texts(value_shape, self.enums))
+            + ", ".join(constraint_texts(value_shape, self.enums, self.orders))
             + "]"
         )
 

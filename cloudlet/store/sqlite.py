@@ -122,6 +122,7 @@ class SqliteTxn(DocMixin):
         "_counts",
         "memo",
         "bumped",
+        "_scans",
     )
 
     def __init__(
@@ -141,6 +142,19 @@ class SqliteTxn(DocMixin):
         self._counts: dict[str, int] | None = None  # additions to counters, made at commit
         self.memo: dict[str, Any] = {}
         self.bumped = False  # the change sequence row already carries this transaction's number
+        self._scans: list[sqlite3.Cursor] | None = None  # scan cursors, closed when it ends
+
+    def end_scans(self) -> None:
+        """Close this transaction's scan cursors. One its reader left unfinished (a page full, an
+        error, a request moved to the pool) keeps its statement active, and an active statement
+        keeps the connection's read snapshot after COMMIT: later transactions on the connection
+        would read old data and fail to begin writing ("database is locked") until the cursor was
+        garbage-collected. Called wherever a transaction ends."""
+        scans = self._scans
+        if scans is not None:
+            self._scans = None
+            for cur in scans:
+                cur.close()
 
     def get(self, ns: str, key: Key) -> bytes | None:
         row = self._cur.execute(_GET, (ns, encode_key(key))).fetchone()
@@ -194,7 +208,12 @@ class SqliteTxn(DocMixin):
             sql += " LIMIT ?"
             args.append(limit)
         # the cursor itself: its rows already are (bytes, bytes) tuples (BLOBs come back as bytes)
-        return self._con.execute(sql, args)
+        cur = self._con.execute(sql, args)
+        if self._scans is None:
+            self._scans = [cur]
+        else:
+            self._scans.append(cur)
+        return cur
 
     def delete_range(self, ns: str, start: Key = b"", end: Key | None = None) -> int:
         if not self._writable:
@@ -642,6 +661,7 @@ class SqliteStore:
             return
         self._group = None
         txn, con = group.txn, group.txn._con
+        txn.end_scans()
         buffered = txn if isinstance(txn, BufferedTxn) else None
         error = failure
         try:
@@ -850,6 +870,7 @@ class _ReadBlock:
             return
         self._store._local.txn = None
         if self._own:
+            txn.end_scans()
             txn._con.execute("COMMIT")
 
 
@@ -901,6 +922,7 @@ class _WriteBlock:
                 del txn._callbacks[self._mark :]
             return
         con = txn._con
+        txn.end_scans()
         try:
             if exc is None:
                 try:

@@ -129,7 +129,7 @@ def test_transaction_cancelled_applies_nothing(ddb: Any, table: str) -> None:
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     }
                 },
-                {"Put": {"TableName": table, "Item": {"pk": {"S": "t3"}, "big": {"S": "x" * 409600}}}},
+                {"Put": {"TableName": table, "Item": {"pk": {"N": "3"}}}},  # the key's type is wrong
             ]
         )
     err = info.value.response
@@ -142,7 +142,24 @@ def test_transaction_cancelled_applies_nothing(ddb: Any, table: str) -> None:
     )
     reasons = err["CancellationReasons"]
     assert reasons[:2] == [{"Code": "None"}, {"Code": "None"}]
-    assert reasons[2]["Code"] == "ValidationError" and "Message" in reasons[2]
+    assert reasons[2] == {
+        "Code": "ValidationError",
+        "Message": "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N",
+    }
+    # an invalid item (not its key) fails the whole request, before any table is looked up (AWS)
+    for bad in ({"big": {"S": "x" * 409600}}, {"n": {"N": ""}}):
+        code, msg = error_of(
+            ddb.transact_write_items,
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "t2"}}}},
+                {"Put": {"TableName": "no-such-table", "Item": {"pk": {"S": "t3"}, **bad}}},
+            ],
+        )
+        assert code == "ValidationException"
+        assert msg in (
+            "Item size has exceeded the maximum allowed size",
+            "The parameter cannot be converted to a numeric value",
+        )
     assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "t2"}})
     assert "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": "t1"}})
     # without the invalid action, the false condition is reported, and nothing is applied either

@@ -211,6 +211,44 @@ def test_table_name_texts(ddb_raw: Any, call: str, kwargs: dict[str, Any], messa
     assert error_of(getattr(ddb_raw, call), **kwargs) == ("ValidationException", message)
 
 
+ENUM = "failed to satisfy constraint: Member must satisfy enum value set: "
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs", "message"),
+    [
+        # DynamoDB lists an enum's values in its own (Java set) order, not sorted (dynalite's
+        # recordings; the parity suite's 2026 captures)
+        (
+            "scan",
+            {"ReturnConsumedCapacity": "BOGUS"},
+            f"1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' {ENUM}[INDEXES, TOTAL, NONE]",
+        ),
+        (
+            "scan",
+            {"Select": "BOGUS"},
+            f"1 validation error detected: Value 'BOGUS' at 'select' {ENUM}"
+            "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
+        ),
+        (
+            "update_item",
+            {"Key": {"pk": {"S": "a"}}, "ReturnValues": "BOGUS"},
+            f"1 validation error detected: Value 'BOGUS' at 'returnValues' {ENUM}"
+            "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]",
+        ),
+        (
+            "put_item",
+            {"Item": {"pk": {"S": "a"}}, "ReturnItemCollectionMetrics": "BOGUS"},
+            f"1 validation error detected: Value 'BOGUS' at 'returnItemCollectionMetrics' {ENUM}[SIZE, NONE]",
+        ),
+    ],
+)
+def test_enum_values_in_dynamodb_order(
+    ddb_raw: Any, table: str, call: str, kwargs: dict[str, Any], message: str
+) -> None:
+    assert error_of(getattr(ddb_raw, call), TableName=table, **kwargs) == ("ValidationException", message)
+
+
 def test_batch_paths_name_map_values_as_members(ddb_raw: Any, table: str) -> None:
     code, msg = error_of(ddb_raw.batch_get_item, RequestItems={table: {"ConsistentRead": True}})
     assert msg == (

@@ -466,3 +466,22 @@ def test_scan_of_a_local_index_fetches_what_it_does_not_project(ddb: Any, keys_o
     assert sorted(i["d"]["S"] for i in items) == ["0", "1", "2", "3", "4"] and all(len(i) == 1 for i in items)
     items = ddb.scan(**scan)["Items"]  # ALL_PROJECTED_ATTRIBUTES: the keys only
     assert all(set(i) == {"pk", "c", "b"} for i in items) and len(items) == 5
+
+
+def test_writes_are_seen_at_once_after_long_scans(ddb: Any, make_table: Any) -> None:
+    """A Scan past the inline budget moves to the pool, leaving its first cursor unfinished: that
+    must not keep the loop's connection on an old snapshot (stale reads, writes failing with
+    500 "database is locked" for seconds, until garbage collection)."""
+    big, small = make_table(), make_table()
+    for start in range(0, 300, 25):
+        ddb.batch_write_item(
+            RequestItems={
+                big: [{"PutRequest": {"Item": {"pk": {"S": f"k{i:03d}"}}}} for i in range(start, start + 25)]
+            }
+        )
+    for _ in range(3):
+        assert ddb.scan(TableName=big)["Count"] == 300
+    ddb.put_item(TableName=small, Item={"pk": {"S": "a"}})
+    assert "Item" in ddb.get_item(TableName=small, Key={"pk": {"S": "a"}}, ConsistentRead=True)
+    name = make_table()
+    assert ddb.describe_table(TableName=name)["Table"]["TableName"] == name

@@ -279,6 +279,8 @@ ERRORS: list[tuple[str, dict[str, str] | None, str]] = [
         + "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}",
     ),
     ("((a = :x))", None, P + "The expression has redundant parentheses;"),
+    ("((attribute_not_exists(a)))", None, P + "The expression has redundant parentheses;"),
+    ("((begins_with(a, :x)))", None, P + "The expression has redundant parentheses;"),
     (
         "a BETWEEN :l AND :l",
         None,

@@ -57,6 +57,10 @@ REJECTED = [
     ("0e126", OVERFLOW),
     ("1e-131", UNDERFLOW),
     ("0e-131", UNDERFLOW),
+    # exponents past what Decimal holds: out of range while they fit 64 bits, else not a number
+    ("1e9223372036854775807", OVERFLOW),
+    ("1e-9223372036854775808", UNDERFLOW),
+    ("1e9223372036854775808", "The parameter cannot be converted to a numeric value: 1e9223372036854775808"),
     ("123456789012345678901234567890123456789", PRECISION),
     ("1.00000000000000000000000000000000000001", PRECISION),
 ]

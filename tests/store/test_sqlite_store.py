@@ -119,6 +119,32 @@ def test_scan_matches_sorted_bytes(tmp_path_factory, keys, start, end, reverse, 
         s.close()
 
 
+def test_an_unfinished_scan_does_not_pin_the_snapshot(store: SqliteStore) -> None:
+    """A reader that stops part-way through a scan (a full page, an error) and keeps the cursor
+    alive must not leave its connection on the old snapshot: later transactions on that thread
+    see what other threads commit, and can begin writing."""
+    with store.write() as txn:
+        for i in range(50):
+            txn.put("a", f"k{i:02d}", b"v")
+    kept = []
+    with store.read() as txn:
+        rows = txn.scan("a")
+        kept.append((rows, next(rows)))  # one row read, the cursor kept alive past the block
+
+    def other_thread_writes() -> None:
+        with store.write() as txn:
+            txn.put("b", "new", b"1")
+
+    writer = threading.Thread(target=other_thread_writes)
+    writer.start()
+    writer.join()
+    with store.read() as txn:
+        assert txn.get("b", "new") == b"1"
+    with store.write() as txn:  # would fail at once with "database is locked" on a pinned snapshot
+        txn.put("b", "mine", b"2")
+    assert kept
+
+
 def test_prefix_end_bounds_every_key_with_the_prefix() -> None:
     assert prefix_end(b"ab") == b"ac"
     assert prefix_end(b"a\xff") == b"b"

@@ -19,7 +19,7 @@ from cloudlet.services.dynamodb.key_rules import check_key
 from cloudlet.services.dynamodb.model import Table
 from cloudlet.services.dynamodb.request_exprs import Exprs
 from cloudlet.services.dynamodb.values import item_size
-from cloudlet.services.dynamodb.writes import Write, prepare_keyed, prepare_put
+from cloudlet.services.dynamodb.writes import Write, prepare_keyed, prepare_put, put_item_checked
 
 MAX_GET = 100
 MAX_WRITE = 25
@@ -146,7 +146,7 @@ class BatchApi(Core):
                 seen: set[bytes] = set()
                 for r in reqs:
                     if r.get("PutRequest") is not None:
-                        w = prepare_put(table, r["PutRequest"].get("Item"), None, False)
+                        w = prepare_put(table, put_item_checked(r["PutRequest"].get("Item")), None, False)
                     else:
                         w = prepare_keyed(table, "Delete", r["DeleteRequest"].get("Key"), None, None, False)
                     if w.key in seen:

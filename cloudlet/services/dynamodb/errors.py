@@ -23,6 +23,15 @@ def opv(message: str) -> AwsError:
     return AwsError("ValidationException", OPV + message)
 
 
+class KeyMismatch(AwsError):
+    """A key that does not fit the table's key schema. A transaction reports it as its action's
+    ValidationError cancellation reason; other invalid input fails the whole request (AWS)."""
+
+
+def key_mismatch(message: str) -> AwsError:
+    return KeyMismatch("ValidationException", message)
+
+
 def constraint(value: Any, path: str, rule: str) -> str:
     """One item of a constraint list (`Value 'x' at 'path' failed to satisfy constraint: ...`)."""
     shown = "null" if value is None else f"'{value}'"

@@ -17,7 +17,7 @@ from cloudlet.services.dynamodb.expressions.projection import Projection
 from cloudlet.services.dynamodb.key_rules import check_key
 from cloudlet.services.dynamodb.model import Item, Table
 from cloudlet.services.dynamodb.request_exprs import Exprs
-from cloudlet.services.dynamodb.writes import Write, prepare_keyed, prepare_put
+from cloudlet.services.dynamodb.writes import Write, prepare_keyed, prepare_put, put_item_checked
 
 _UPDATE_RETURN = ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"]
 
@@ -79,9 +79,10 @@ class ItemsApi(Core):
         exprs = Exprs(params, "PutItem")
         cond = exprs.condition()
         exprs.finish()
+        normalized = put_item_checked(params["Item"])
         with self.deps.store.write() as txn:
             table = self.data_table(txn, ctx, params["TableName"])
-            write = prepare_put(table, params["Item"], cond, on_fail)
+            write = prepare_put(table, normalized, cond, on_fail)
             if write.blind(needs_old=rv == "ALL_OLD" or mode is not None):
                 write.put_blind(txn, self.stats)
                 units: dict[str, float] = {}
@@ -91,8 +92,8 @@ class ItemsApi(Core):
 
     def delete_item(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         errors.check_data_table_name(params.get("TableName"))
-        rv = params.get("ReturnValues")
-        check_enum(rv, "returnValues", ["ALL_OLD", "NONE"])
+        # as PutItem: ALL_NEW and the UPDATED_ values are refused in words (parity suite, AWS 2026)
+        rv = _return_values_put(params.get("ReturnValues"))
         mode = capacity.check_mode(params)
         metrics = _metrics_mode(params)
         on_fail = _return_on_failure(params)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudlet.services.dynamodb.errors import KEY_MISMATCH, opv, validation
+from cloudlet.services.dynamodb.errors import KEY_MISMATCH, OPV, key_mismatch, opv, validation
 from cloudlet.services.dynamodb.model import Index, Item, KeyAttr, Table
 from cloudlet.services.dynamodb.values import normalize_item
 
@@ -48,16 +48,16 @@ def _check_key_value(attr: KeyAttr, av: dict[str, Any], is_hash: bool, index: In
 def check_key(table: Table, key: Any) -> Item:
     """A Key parameter: exactly the table's key attributes, of the declared types (normalized)."""
     if not isinstance(key, dict):
-        raise validation(KEY_MISMATCH)
+        raise key_mismatch(KEY_MISMATCH)
     key = normalize_item(key, context="key")
     if len(key) != len(table.key_names):
-        raise validation(KEY_MISMATCH)
+        raise key_mismatch(KEY_MISMATCH)
     for attr, is_hash in ((table.hash, True), (table.range, False)):
         if attr is None:
             continue
         av = key.get(attr.name)
         if av is None or attr.type not in av:
-            raise validation(KEY_MISMATCH)
+            raise key_mismatch(KEY_MISMATCH)
         _check_key_value(attr, av, is_hash)
     return key
 
@@ -69,9 +69,11 @@ def check_item_keys(table: Table, item: Item) -> None:
             continue
         av = item.get(attr.name)
         if av is None:
-            raise opv(f"Missing the key {attr.name} in the item")
+            raise key_mismatch(f"{OPV}Missing the key {attr.name} in the item")
         if attr.type not in av:
-            raise opv(f"Type mismatch for key {attr.name} expected: {attr.type} actual: {next(iter(av))}")
+            raise key_mismatch(
+                f"{OPV}Type mismatch for key {attr.name} expected: {attr.type} actual: {next(iter(av))}"
+            )
         _check_key_value(attr, av, is_hash)
     for ix in table.indexes:
         for attr, is_hash in ((ix.hash, True), (ix.range, False)):
@@ -81,8 +83,8 @@ def check_item_keys(table: Table, item: Item) -> None:
             if av is None:
                 continue
             if attr.type not in av:
-                raise opv(
-                    f"Type mismatch for Index Key {attr.name} Expected: {attr.type} "
+                raise key_mismatch(
+                    f"{OPV}Type mismatch for Index Key {attr.name} Expected: {attr.type} "
                     f"Actual: {next(iter(av))} IndexName: {ix.name}"
                 )
             _check_key_value(attr, av, is_hash, ix)

@@ -189,7 +189,7 @@ def _expected_entry(name: str, spec: dict[str, Any]) -> Predicate:
 def _combine(tests: list[Predicate], operator: str | None) -> Predicate:
     if operator not in (None, "AND", "OR"):
         raise validation(
-            f"1 validation error detected: Value '{operator}' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [AND, OR]"
+            f"1 validation error detected: Value '{operator}' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]"
         )
     if operator is not None and len(tests) < 2:
         raise validation(

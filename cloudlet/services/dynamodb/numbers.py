@@ -39,7 +39,15 @@ def parse_number(text: str) -> Decimal:
     """The value of a DynamoDB number string, checked against DynamoDB's limits."""
     if not isinstance(text, str) or not _SYNTAX.fullmatch(text):
         raise _invalid(text if isinstance(text, str) else str(text))
-    value = Decimal(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # an exponent past what Decimal holds (~1e18)
+        # AWS reads exponents as 64-bit integers: within that, the magnitude is simply out of range;
+        # past it, the text is not a number (parity suite, numberExponent, captured on AWS)
+        exponent = int(re.split("[eE]", text)[1])
+        if -(2**63) <= exponent < 2**63:
+            raise AwsError("ValidationException", OVERFLOW if exponent > 0 else UNDERFLOW) from None
+        raise _invalid(text) from None
     check_range(value)
     return value
 

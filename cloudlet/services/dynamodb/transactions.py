@@ -18,13 +18,13 @@ from cloudlet.aws.errors import AwsError
 from cloudlet.services.base import RequestContext
 from cloudlet.services.dynamodb import capacity, errors, storage
 from cloudlet.services.dynamodb.core import Core
-from cloudlet.services.dynamodb.errors import constraint, constraints, validation
+from cloudlet.services.dynamodb.errors import KeyMismatch, constraint, constraints, validation
 from cloudlet.services.dynamodb.items import collection_metrics
 from cloudlet.services.dynamodb.key_rules import check_key
 from cloudlet.services.dynamodb.model import Table
 from cloudlet.services.dynamodb.request_exprs import Exprs
 from cloudlet.services.dynamodb.values import item_size
-from cloudlet.services.dynamodb.writes import Write, prepare_keyed, prepare_put
+from cloudlet.services.dynamodb.writes import Write, prepare_keyed, prepare_put, put_item_checked
 from cloudlet.store import Txn
 
 NS_TOKENS = "dynamodb/tokens"
@@ -122,12 +122,9 @@ class TransactionsApi(Core):
             exprs.finish()
             parsed.append((kind, spec, exprs))
         fingerprint = _fingerprint(params) if token is not None else ""
-        size = sum(
-            item_size(s.get("Item") or {})
-            for k, s, _ in parsed
-            if k == "Put" and isinstance(s.get("Item"), dict)
-        )
-        if size > MAX_REQUEST_BYTES:
+        # Put items are checked before any table is looked up; a bad value fails the whole request
+        items = [put_item_checked(s.get("Item")) if k == "Put" else None for k, s, _ in parsed]
+        if sum(n[1] for n in items if n is not None) > MAX_REQUEST_BYTES:
             raise validation("Transaction request size cannot exceed 4 MB")
         now = self.now()
         used: dict[str, dict[str, float]] = {}
@@ -148,7 +145,7 @@ class TransactionsApi(Core):
             reasons: list[dict[str, Any]] = []
             keys: set[tuple[str, bytes]] = set()
             invalid = False
-            for kind, spec, exprs in parsed:
+            for (kind, spec, exprs), normalized in zip(parsed, items, strict=True):
                 if invalid:
                     # AWS validates the actions in order and stops at the first ValidationError:
                     # the rest are neither validated nor evaluated (reason None; alternator)
@@ -161,13 +158,12 @@ class TransactionsApi(Core):
                 w: Write | None
                 try:
                     if kind == "Put":
-                        w = prepare_put(table, spec.get("Item"), exprs.condition(), on_fail)
+                        assert normalized is not None
+                        w = prepare_put(table, normalized, exprs.condition(), on_fail)
                     else:
                         upd = exprs.update() if kind == "Update" else None
                         w = prepare_keyed(table, kind, spec.get("Key"), exprs.condition(), upd, on_fail)
-                except AwsError as e:
-                    if kind != "Put" or e.code != "ValidationException":
-                        raise
+                except KeyMismatch as e:  # the action's reason; anything else fails the request
                     writes.append(None)
                     reasons.append(_reason(e))
                     invalid = True

@@ -143,11 +143,21 @@ def _updated_size(base: Item, base_size: int, new: Item) -> int:
     return size
 
 
-def prepare_put(table: Table, raw_item: Any, condition: Condition | None, return_old: bool) -> Write:
+def put_item_checked(raw_item: Any) -> tuple[Item, int]:
+    """An item to put, normalized, with its size: what can be checked without the table (AWS checks
+    it before looking the table up)."""
     item, size = normalize_sized(raw_item)
-    check_item_keys(table, item)
     if size > MAX_ITEM_SIZE:
         raise errors.validation("Item size has exceeded the maximum allowed size")
+    return item, size
+
+
+def prepare_put(
+    table: Table, checked: tuple[Item, int], condition: Condition | None, return_old: bool
+) -> Write:
+    """A Put of an item through put_item_checked."""
+    item, size = checked
+    check_item_keys(table, item)
     key_item = storage.key_of(table, item)
     return Write(
         table,

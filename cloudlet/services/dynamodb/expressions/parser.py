@@ -168,7 +168,10 @@ class _Parser:
             self.expect(")")
             return ast.In(subject, options)
         if isinstance(subject, ast.Call):
-            return ast.FunctionCondition(subject)
+            # parentheses read around the call belong to the condition it is: ((f(a))) is as
+            # redundant as ((a = :v))
+            parens, subject.parens = subject.parens, 0
+            return ast.FunctionCondition(subject, parens)
         raise self.miss()
 
     # -- updates ----------------------------------------------------------------------------

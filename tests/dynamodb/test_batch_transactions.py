@@ -239,6 +239,24 @@ def test_transaction_rules(ddb: Any, table: str) -> None:
         ],
     )
     assert msg == "Transaction request cannot include multiple operations on one item"
+    # a key that does not fit the schema is that action's cancellation reason, in both kinds
+    with pytest.raises(ClientError) as info:
+        ddb.transact_get_items(
+            TransactItems=[
+                {"Get": {"TableName": table, "Key": {"pk": {"S": "d"}}}},
+                {"Get": {"TableName": table, "Key": {"pk": {"N": "1"}}}},
+            ]
+        )
+    assert info.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert info.value.response["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ValidationError", "Message": "The provided key element does not match the schema"},
+    ]
+    with pytest.raises(ClientError) as info:
+        ddb.transact_write_items(
+            TransactItems=[{"Delete": {"TableName": table, "Key": {"pk": {"N": "1"}}}}],
+        )
+    assert [r["Code"] for r in info.value.response["CancellationReasons"]] == ["ValidationError"]
 
 
 def test_client_request_token_idempotency(ddb: Any, table: str) -> None:

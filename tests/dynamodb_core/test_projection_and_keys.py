@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 
 from cloudlet.aws.errors import AwsError
-from cloudlet.services.dynamodb.expressions import parse_key_condition, parse_projection
+from cloudlet.services.dynamodb.expressions import (
+    parse_condition,
+    parse_key_condition,
+    parse_projection,
+    parse_update,
+)
 from cloudlet.services.dynamodb.keys import encode_primary_key
 
 ITEM: dict[str, Any] = {
@@ -225,3 +230,17 @@ def test_sort_condition_on_hash_only_table() -> None:
     with pytest.raises(AwsError) as caught:
         parse_key_condition("pk = :p AND sk = :one", None, KV, {"HASH": "pk", "RANGE": None}, TYPES)
     assert caught.value.message == "Query key condition not supported"
+
+
+def test_document_paths_reach_at_most_32_levels() -> None:
+    assert len(parse_projection("a" + ".b" * 31, None).paths[0]) == 32
+    deep = "a" + ".b" * 32
+    too_deep = "The document path has too many nesting levels; nesting levels: 33"
+    for kind, parse in (
+        ("ProjectionExpression", lambda: parse_projection(deep, None)),
+        ("ConditionExpression", lambda: parse_condition(f"attribute_exists({deep})", None, None)),
+        ("UpdateExpression", lambda: parse_update(f"REMOVE {deep}", None, None)),
+    ):
+        with pytest.raises(AwsError) as caught:
+            parse()
+        assert caught.value.message == f"Invalid {kind}: {too_deep}"

@@ -230,10 +230,15 @@ class TransactionsApi(Core):
         with self.deps.store.read() as txn:
             keys: set[tuple[str, bytes]] = set()
             plan = []
-            for spec, projection in parsed:
+            for i, (spec, projection) in enumerate(parsed):
                 table = self.data_table(txn, ctx, spec["TableName"])
                 tables[spec["TableName"]] = table
-                kb = storage.primary_key(table, check_key(table, spec.get("Key")))
+                try:
+                    kb = storage.primary_key(table, check_key(table, spec.get("Key")))
+                except KeyMismatch as e:  # this Get's reason, the others None (as TransactWriteItems)
+                    reasons = [_reason(None)] * len(parsed)
+                    reasons[i] = _reason(e)
+                    raise _cancelled(reasons) from None
                 if (table.table_id, kb) in keys:
                     raise validation(MULTIPLE)
                 keys.add((table.table_id, kb))

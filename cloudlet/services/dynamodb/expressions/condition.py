@@ -72,6 +72,7 @@ ORDER = (
     "parens",
     "unknownFunction",
     "misusedFunction",
+    "depth",
     "reserved",
     "name",
     "operand",

@@ -91,4 +91,4 @@ def check_text(kind: str, text: object) -> str:
     return text
 
 
-ORDER_PROJECTION = ("reserved", "name", "overlap", "conflict")
+ORDER_PROJECTION = ("depth", "reserved", "name", "overlap", "conflict")

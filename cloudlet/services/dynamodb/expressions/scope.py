@@ -27,6 +27,10 @@ from cloudlet.services.dynamodb.expressions.reserved import is_reserved
 from cloudlet.services.dynamodb.values import AttributeValue, Item
 
 Elements = tuple[str | int, ...]
+# a document path reaches at most 32 levels down (DynamoDB's nesting limit; AWS's text per
+# alternator's test_projection_expression)
+MAX_PATH_DEPTH = 32
+TOO_DEEP = "The document path has too many nesting levels; nesting levels: {}"
 Getter = Callable[[Item], AttributeValue | None]
 
 # The ExpressionAttributeValues of the request being evaluated. A compiled expression is cached by
@@ -61,6 +65,8 @@ class Scope:
         self.value_category = value_category
 
     def path(self, path: ast.Path) -> Elements:
+        if len(path.raw) > MAX_PATH_DEPTH:
+            self.problems.add("depth", TOO_DEEP.format(len(path.raw)))
         out: list[str | int] = []
         for element in path.raw:
             if isinstance(element, int):

@@ -38,6 +38,7 @@ from cloudlet.services.dynamodb.numbers import add_numbers, subtract_numbers
 from cloudlet.services.dynamodb.values import AttributeValue, Item, clone_value, type_of
 
 ORDER = (
+    "depth",
     "reserved",
     "unknownFunction",
     "section",

@@ -71,6 +71,16 @@ _DYNAMODB_ENUMS = (
 ENUM_ORDERS: dict[str, dict[frozenset[str], tuple[str, ...]]] = {
     "dynamodb": {frozenset(values): values for values in _DYNAMODB_ENUMS},
 }
+# members whose own length the service checks itself, in its own words (their contents are still
+# checked here): DynamoDB's batch request maps and key lists ("The requestItems parameter is
+# required for BatchGetItem", "Value at 'RequestItems.<table>.member.Keys' ...": the spec's [aws] rows)
+SERVICE_CHECKED: dict[str, dict[str, frozenset[str]]] = {
+    "dynamodb": {
+        "BatchGetItemInput": frozenset({"RequestItems"}),
+        "BatchWriteItemInput": frozenset({"RequestItems"}),
+        "KeysAndAttributes": frozenset({"Keys"}),
+    },
+}
 # members whose absence the service reports itself, before any constraint is checked, keyed by
 # service and input shape: DynamoDB's table operations answer a request without TableName with
 # this text alone, whatever else is missing (AWS; the spec's CreateTable row, dynalite's recordings)
@@ -197,6 +207,7 @@ class Validator:
         self.enums = name not in ENUMS_UNCHECKED
         self._presence_first = PRESENCE_FIRST.get(name, {})
         self.orders = ENUM_ORDERS.get(name, {})
+        self._service_checked = SERVICE_CHECKED.get(name, {})
         self._checks: dict[tuple[str, str], Check | None] = {}
         self._compiling: set[tuple[str, str]] = set()
         # struct checks that, for a value setting one member (a union such as AttributeValue), only
@@ -259,7 +270,12 @@ class Validator:
 
     def _struct(self, shape: Shape) -> Check | None:
         required = [n for n in shape.required_members if n in shape.members]
-        members = [(n, _lower(n), c) for n, m in shape.members.items() if (c := self.compile(m)) is not None]
+        theirs = self._service_checked.get(shape.name, frozenset())
+        members = [
+            (n, _lower(n), c)
+            for n, m in shape.members.items()
+            if (c := self._contents(m) if n in theirs else self.compile(m)) is not None
+        ]
         if not required and not members:
             return None
 
@@ -289,8 +305,14 @@ class Validator:
             self._one_member[check] = by_name
         return check
 
-    def _list(self, shape: Shape) -> Check | None:
-        own = scalar_rules(shape, self.enums, self.orders)
+    def _contents(self, shape: Shape) -> Check | None:
+        """A list or map's check without its own length rules (SERVICE_CHECKED)."""
+        if shape.type_name == "list":
+            return self._list(shape, own_rules=False)
+        return self._map(shape, own_rules=False) if shape.type_name == "map" else self.compile(shape)
+
+    def _list(self, shape: Shape, own_rules: bool = True) -> Check | None:
+        own = scalar_rules(shape, self.enums, self.orders) if own_rules else None
         inner = self.compile(shape.member)
         if own is None and inner is None:
             return None
@@ -304,8 +326,8 @@ class Validator:
 
         return check
 
-    def _map(self, shape: Shape) -> Check | None:
-        own = scalar_rules(shape, self.enums, self.orders)
+    def _map(self, shape: Shape, own_rules: bool = True) -> Check | None:
+        own = scalar_rules(shape, self.enums, self.orders) if own_rules else None
         key_rules = scalar_rules(shape.key, self.enums, self.orders)
         value_shape = shape.value
         value_rules = (

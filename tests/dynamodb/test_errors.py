@@ -257,6 +257,28 @@ def test_batch_paths_name_map_values_as_members(ddb_raw: Any, table: str) -> Non
     )
 
 
+def test_batch_texts_are_the_services_own(ddb_raw: Any, table: str) -> None:
+    """The batch maps' and key lists' lengths are checked in DynamoDB's own words (the spec's
+    [aws] rows), and a batch put whose key does not fit the schema says so plainly (parity suite)."""
+    for call, op in ((ddb_raw.batch_get_item, "BatchGetItem"), (ddb_raw.batch_write_item, "BatchWriteItem")):
+        assert error_of(call, RequestItems={}) == (
+            "ValidationException",
+            f"The requestItems parameter is required for {op}",
+        )
+    for keys, bound in (
+        ([], "greater than or equal to 1"),
+        ([{"pk": {"S": str(i)}} for i in range(101)], "less than or equal to 100"),
+    ):
+        code, msg = error_of(ddb_raw.batch_get_item, RequestItems={table: {"Keys": keys}})
+        assert msg == (
+            f"1 validation error detected: Value at 'RequestItems.{table}.member.Keys' failed to satisfy "
+            f"constraint: Member must have length {bound}"
+        )
+    for item in ({"pk": {"N": "5"}}, {"other": {"S": "x"}}):
+        code, msg = error_of(ddb_raw.batch_write_item, RequestItems={table: [{"PutRequest": {"Item": item}}]})
+        assert (code, msg) == ("ValidationException", "The provided key element does not match the schema")
+
+
 def test_transaction_token_length(ddb_raw: Any, table: str) -> None:
     code, msg = error_of(
         ddb_raw.transact_write_items,

@@ -184,7 +184,7 @@ def test_key_conditions() -> None:
         (
             {"pk": cond("EQ", {"S": "p"}), "other": cond("EQ", {"S": "x"})},
             None,
-            "Query key condition not supported",
+            "The number of query conditions (2) exceeds the number of key attributes defined in the schema (1)",
         ),
         ({"pk": cond("BEGINS_WITH", {"S": "p"})}, "sk", "Query key condition not supported"),
         (

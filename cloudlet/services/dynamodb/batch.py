@@ -13,7 +13,7 @@ from typing import Any
 from cloudlet.services.base import RequestContext
 from cloudlet.services.dynamodb import capacity, errors, storage
 from cloudlet.services.dynamodb.core import Core
-from cloudlet.services.dynamodb.errors import validation
+from cloudlet.services.dynamodb.errors import KEY_MISMATCH, KeyMismatch, validation
 from cloudlet.services.dynamodb.items import collection_metrics
 from cloudlet.services.dynamodb.key_rules import check_key
 from cloudlet.services.dynamodb.model import Table
@@ -146,7 +146,11 @@ class BatchApi(Core):
                 seen: set[bytes] = set()
                 for r in reqs:
                     if r.get("PutRequest") is not None:
-                        w = prepare_put(table, put_item_checked(r["PutRequest"].get("Item")), None, False)
+                        checked = put_item_checked(r["PutRequest"].get("Item"))
+                        try:
+                            w = prepare_put(table, checked, None, False)
+                        except KeyMismatch:  # a batch words any key problem of a put this way (AWS)
+                            raise validation(KEY_MISMATCH) from None
                     else:
                         w = prepare_keyed(table, "Delete", r["DeleteRequest"].get("Key"), None, None, False)
                     if w.key in seen:

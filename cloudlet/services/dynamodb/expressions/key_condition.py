@@ -153,6 +153,12 @@ def check_against_schema(
     """AWS's errors for key conditions (attribute -> (operator, values)), from an expression or
     a legacy KeyConditions map, that do not fit the key schema: the partition key compared with
     `=`, no other attribute than the keys, values of the keys' types."""
+    keys = 1 if range_name is None else 2
+    if len(conditions) > keys:  # parity suite's AWS capture (queryKeyConditionOperands)
+        raise validation(
+            f"The number of query conditions ({len(conditions)}) exceeds the number of key attributes "
+            f"defined in the schema ({keys})"
+        )
     if hash_name not in conditions:
         raise validation(f"Query condition missed key schema element: {hash_name}")
     for name in conditions:

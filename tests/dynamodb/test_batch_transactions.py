@@ -184,6 +184,43 @@ def test_transaction_cancelled_applies_nothing(ddb: Any, table: str) -> None:
     assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "t2"}})
 
 
+def test_transaction_actions_are_checked_in_turn(ddb: Any, table: str) -> None:
+    """Each action's expressions and values are checked before the next action's, and before any
+    table is looked up (the parity suite's AWS captures)."""
+    code, msg = error_of(
+        ddb.transact_write_items,
+        TransactItems=[
+            {"Put": {"TableName": "no-such-table", "Item": {"pk": {"S": "a"}, "": {"S": "x"}}}},
+            {
+                "ConditionCheck": {
+                    "TableName": table,
+                    "Key": {"pk": {"S": "b"}},
+                    "ConditionExpression": "a = = b",
+                }
+            },
+        ],
+    )
+    assert (code, msg) == ("ValidationException", "Empty attribute name")
+    code, msg = error_of(
+        ddb.transact_write_items,
+        TransactItems=[
+            {
+                "ConditionCheck": {
+                    "TableName": table,
+                    "Key": {"pk": {"S": "b"}},
+                    "ConditionExpression": "a = = b",
+                }
+            },
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "": {"S": "x"}}}},
+        ],
+    )
+    assert msg == 'Invalid ConditionExpression: Syntax error; token: "=", near: "= = b"'
+    code, msg = error_of(ddb.put_item, TableName=table, Item={"pk": {"S": "a"}, "": {"S": "x"}})
+    assert msg == "Empty attribute name"
+    code, msg = error_of(ddb.transact_write_items, TransactItems=[{}])
+    assert msg == "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request"
+
+
 def test_transaction_stops_at_the_first_invalid_action(ddb: Any, table: str) -> None:
     """Only the first ValidationError is found; the actions after it are neither validated nor
     evaluated, so a second invalid item and a false condition both report None."""

@@ -21,9 +21,9 @@ from cloudlet.services.dynamodb.core import Core
 from cloudlet.services.dynamodb.errors import KeyMismatch, constraint, constraints, validation
 from cloudlet.services.dynamodb.items import collection_metrics
 from cloudlet.services.dynamodb.key_rules import check_key
-from cloudlet.services.dynamodb.model import Table
+from cloudlet.services.dynamodb.model import Item, Table
 from cloudlet.services.dynamodb.request_exprs import Exprs
-from cloudlet.services.dynamodb.values import item_size
+from cloudlet.services.dynamodb.values import item_size, normalize_item
 from cloudlet.services.dynamodb.writes import Write, prepare_keyed, prepare_put, put_item_checked
 from cloudlet.store import Txn
 
@@ -107,8 +107,15 @@ class TransactionsApi(Core):
         metrics = params.get("ReturnItemCollectionMetrics")
         errors.check_enum(metrics, "returnItemCollectionMetrics", ["SIZE", "NONE"])
         parsed: list[tuple[str, dict[str, Any], Exprs]] = []
+        items: list[tuple[Item, int] | None] = []
+        # each action is checked in turn, all that needs no table: its expressions, then its item
+        # or key values; the first problem fails the request (AWS, per the parity suite's captures)
         for a in actions:
             present = [k for k in _KINDS if a.get(k) is not None]
+            if not present:
+                raise validation(
+                    "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request"
+                )
             if len(present) != 1:
                 raise validation("TransactItems can only contain one of Check, Put, Update or Delete")
             kind, spec = present[0], a[present[0]]
@@ -121,9 +128,13 @@ class TransactionsApi(Core):
             exprs.condition()
             exprs.finish()
             parsed.append((kind, spec, exprs))
+            if kind == "Put":
+                items.append(put_item_checked(spec.get("Item")))
+            else:
+                if isinstance(spec.get("Key"), dict):
+                    normalize_item(spec["Key"], context="key")  # its values (the schema comes later)
+                items.append(None)
         fingerprint = _fingerprint(params) if token is not None else ""
-        # Put items are checked before any table is looked up; a bad value fails the whole request
-        items = [put_item_checked(s.get("Item")) if k == "Put" else None for k, s, _ in parsed]
         if sum(n[1] for n in items if n is not None) > MAX_REQUEST_BYTES:
             raise validation("Transaction request size cannot exceed 4 MB")
         now = self.now()

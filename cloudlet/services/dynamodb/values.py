@@ -154,7 +154,7 @@ def normalize_sized(item: Any, *, context: str = "item") -> tuple[Item, int]:
     size = 0
     for name, av in item.items():
         if name == "" and context != "expressionAttributeValues":
-            raise _error(OPV + "An attribute name may not be empty")  # [?] AWS: "Empty attribute name"
+            raise _error("Empty attribute name")  # the spec's [alt] row; the parity suite's AWS capture
         size += text_size(_check_name(name))
         # the scalars most attributes are, normalized and measured in one step; anything else
         # (and every malformed value) goes the general way

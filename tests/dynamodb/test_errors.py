@@ -279,6 +279,65 @@ def test_batch_texts_are_the_services_own(ddb_raw: Any, table: str) -> None:
         assert (code, msg) == ("ValidationException", "The provided key element does not match the schema")
 
 
+NAME_RULES = (
+    "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have "
+    "length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]"
+)
+
+
+def test_bad_table_names_in_batches_and_transactions(ddb_raw: Any, table: str) -> None:
+    """Where a name sits decides the text (the parity suite's AWS captures)."""
+    code, msg = error_of(ddb_raw.batch_get_item, RequestItems={"bad!name": {"Keys": [{"pk": {"S": "a"}}]}})
+    assert msg == (
+        '1 validation error detected: Value \'{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}}\' at '
+        f"'requestItems' failed to satisfy constraint: {NAME_RULES}"
+    )
+    code, msg = error_of(
+        ddb_raw.batch_write_item, RequestItems={"bad!name": [{"PutRequest": {"Item": {"pk": {"S": "a"}}}}]}
+    )
+    assert msg == (
+        "1 validation error detected: Value '{bad!name=[WriteRequest(putRequest=PutRequest(item={pk={S: a,}}))]}' "
+        f"at 'requestItems' failed to satisfy constraint: {NAME_RULES}"
+    )
+    pattern = "failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+    code, msg = error_of(
+        ddb_raw.transact_get_items,
+        TransactItems=[
+            {"Get": {"TableName": table, "Key": {"pk": {"S": "a"}}}},
+            {"Get": {"TableName": "bad!name", "Key": {"pk": {"S": "a"}}}},
+        ],
+    )
+    assert (
+        msg
+        == f"1 validation error detected: Value 'bad!name' at 'transactItems.2.member.get.tableName' {pattern}"
+    )
+    code, msg = error_of(
+        ddb_raw.transact_write_items,
+        TransactItems=[
+            {
+                "ConditionCheck": {
+                    "TableName": "bad!name",
+                    "Key": {"pk": {"S": "a"}},
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            }
+        ],
+    )
+    assert msg == (
+        f"1 validation error detected: Value 'bad!name' at 'transactItems.1.member.conditionCheck.tableName' {pattern}"
+    )
+    # one BatchGetItem is one request: expressions for one table, AttributesToGet for another, mix
+    other = "mix-" + table
+    code, msg = error_of(
+        ddb_raw.batch_get_item,
+        RequestItems={
+            table: {"Keys": [{"pk": {"S": "a"}}], "ProjectionExpression": "pk"},
+            other: {"Keys": [{"pk": {"S": "a"}}], "AttributesToGet": ["pk"]},
+        },
+    )
+    assert msg.startswith("Can not use both expression and non-expression parameters in the same request")
+
+
 def test_transaction_token_length(ddb_raw: Any, table: str) -> None:
     code, msg = error_of(
         ddb_raw.transact_write_items,

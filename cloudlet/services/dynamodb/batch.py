@@ -8,6 +8,8 @@ back as UnprocessedKeys. Neighbours: writes.py, request_exprs.py, capacity.py.
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from cloudlet.services.base import RequestContext
@@ -16,6 +18,7 @@ from cloudlet.services.dynamodb.core import Core
 from cloudlet.services.dynamodb.errors import KEY_MISMATCH, KeyMismatch, validation
 from cloudlet.services.dynamodb.items import collection_metrics
 from cloudlet.services.dynamodb.key_rules import check_key
+from cloudlet.services.dynamodb.legacy import check_no_mixing
 from cloudlet.services.dynamodb.model import Table
 from cloudlet.services.dynamodb.request_exprs import Exprs
 from cloudlet.services.dynamodb.values import item_size
@@ -28,20 +31,41 @@ DUPLICATES = "Provided list of item keys contains duplicates"
 
 
 def _write_repr(request_items: dict[str, Any]) -> str:
+    """BatchWriteItem's RequestItems as AWS shows it in a constraint error: Java's toString of the
+    request objects (`{t=[WriteRequest(putRequest=PutRequest(item={pk={S: a,}}))]}`; the outer
+    form per the parity suite's capture, the attribute values in the SDK's {S: a,} form)."""
     parts = []
     for table, reqs in request_items.items():
-        shown = ", ".join(
-            "WriteRequest("
-            + (
-                "PutRequest=PutRequest(item={...})"
-                if r.get("PutRequest")
-                else "DeleteRequest=DeleteRequest(key={...})"
-            )
-            + ")"
-            for r in reqs or []
-        )
-        parts.append(f"{table}=[{shown}]")
+        shown = []
+        for r in reqs or []:
+            if r.get("PutRequest"):
+                shown.append(
+                    f"WriteRequest(putRequest=PutRequest(item={_values_repr(r['PutRequest'].get('Item'))}))"
+                )
+            else:
+                key = _values_repr((r.get("DeleteRequest") or {}).get("Key"))
+                shown.append(f"WriteRequest(deleteRequest=DeleteRequest(key={key}))")
+        parts.append(f"{table}=[{', '.join(shown)}]")
     return "{" + ", ".join(parts) + "}"
+
+
+def _values_repr(attrs: Any) -> str:
+    if not isinstance(attrs, dict):
+        return "null"
+    return "{" + ", ".join(f"{name}={_value_repr(av)}" for name, av in attrs.items()) + "}"
+
+
+def _value_repr(av: Any) -> str:
+    if not isinstance(av, dict):
+        return "null"
+    return "{" + "".join(f"{kind}: {value}," for kind, value in av.items()) + "}"
+
+
+def _get_repr(request_items: dict[str, Any]) -> str:
+    """BatchGetItem's RequestItems as AWS shows it in a constraint error: compact JSON."""
+    return json.dumps(
+        request_items, separators=(",", ":"), default=lambda b: base64.b64encode(bytes(b)).decode()
+    )
 
 
 class BatchApi(Core):
@@ -52,8 +76,10 @@ class BatchApi(Core):
         mode = capacity.check_mode(params)
         total = 0
         plans: list[tuple[str, dict[str, Any], Exprs]] = []
+        # one request is one request: expressions for one table and AttributesToGet for another mix
+        check_no_mixing({k: v for spec in request_items.values() for k, v in spec.items()})
         for name, spec in request_items.items():
-            errors.check_data_table_name(name)
+            errors.check_batch_table_name(name, _get_repr(request_items))
             keys = spec.get("Keys") or []
             if len(keys) > MAX_GET:
                 raise validation(
@@ -129,7 +155,7 @@ class BatchApi(Core):
                 "Member must have length greater than or equal to 1]"
             )
         for name, reqs in request_items.items():
-            errors.check_data_table_name(name)
+            errors.check_batch_table_name(name, _write_repr(request_items))
             for r in reqs:
                 if (r.get("PutRequest") is None) == (r.get("DeleteRequest") is None):
                     raise validation(

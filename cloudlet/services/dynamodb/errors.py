@@ -60,19 +60,32 @@ def table_name_problems(
     return out
 
 
-def check_data_table_name(name: Any) -> None:
-    """Item operations accept 1..255 characters, or a table ARN up to 1024 (resolved by the caller)."""
+def check_data_table_name(name: Any, path: str = "tableName") -> None:
+    """Item operations accept 1..255 characters, or a table ARN up to 1024 (resolved by the caller).
+    `path`: where the name sits (a transaction's 'transactItems.2.member.put.tableName')."""
     if type(name) is str and 0 < len(name) <= 255 and _NAME_RE.match(name):
         return  # the common case, checked once per request ("arn:" never matches: no ':' allowed)
     if isinstance(name, str) and name.startswith("arn:"):
         if len(name) > 1024:
-            raise constraints(
-                [constraint(name, "tableName", "Member must have length less than or equal to 1024")]
-            )
+            raise constraints([constraint(name, path, "Member must have length less than or equal to 1024")])
         return
-    problems = table_name_problems(name, min_len=1)
+    problems = table_name_problems(name, path, min_len=1)
     if problems:
         raise constraints(problems)
+
+
+BATCH_NAME_RULES = (
+    "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have "
+    "length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]"
+)
+
+
+def check_batch_table_name(name: Any, shown: str) -> None:
+    """A batch's table name (a key of RequestItems): a bad one is a constraint on the whole map,
+    shown as `shown` (AWS, per the parity suite's captures); short names are looked up as usual."""
+    if type(name) is str and 0 < len(name) <= 255 and _NAME_RE.match(name) or str(name).startswith("arn:"):
+        return
+    raise constraints([constraint(shown, "requestItems", BATCH_NAME_RULES)])
 
 
 def check_enum(value: Any, path: str, allowed: list[str]) -> None:

@@ -110,7 +110,7 @@ class TransactionsApi(Core):
         items: list[tuple[Item, int] | None] = []
         # each action is checked in turn, all that needs no table: its expressions, then its item
         # or key values; the first problem fails the request (AWS, per the parity suite's captures)
-        for a in actions:
+        for n, a in enumerate(actions, 1):
             present = [k for k in _KINDS if a.get(k) is not None]
             if not present:
                 raise validation(
@@ -119,7 +119,10 @@ class TransactionsApi(Core):
             if len(present) != 1:
                 raise validation("TransactItems can only contain one of Check, Put, Update or Delete")
             kind, spec = present[0], a[present[0]]
-            errors.check_data_table_name(spec.get("TableName"))
+            member = kind[:1].lower() + kind[1:]
+            errors.check_data_table_name(
+                spec.get("TableName"), f"transactItems.{n}.member.{member}.tableName"
+            )
             on_fail = spec.get("ReturnValuesOnConditionCheckFailure")
             errors.check_enum(on_fail, "returnValuesOnConditionCheckFailure", ["ALL_OLD", "NONE"])
             exprs = Exprs(spec, f"TransactWriteItems.{kind}")
@@ -226,11 +229,11 @@ class TransactionsApi(Core):
         assert actions is not None
         mode = capacity.check_mode(params)
         parsed = []
-        for a in actions:
+        for n, a in enumerate(actions, 1):
             spec = a.get("Get")
             if spec is None:
                 raise validation("TransactItems can only contain Get")
-            errors.check_data_table_name(spec.get("TableName"))
+            errors.check_data_table_name(spec.get("TableName"), f"transactItems.{n}.member.get.tableName")
             exprs = Exprs(spec, "TransactGetItems")
             projection = exprs.projection()
             exprs.finish()

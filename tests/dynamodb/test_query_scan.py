@@ -485,3 +485,11 @@ def test_writes_are_seen_at_once_after_long_scans(ddb: Any, make_table: Any) -> 
     assert "Item" in ddb.get_item(TableName=small, Key={"pk": {"S": "a"}}, ConsistentRead=True)
     name = make_table()
     assert ddb.describe_table(TableName=name)["Table"]["TableName"] == name
+
+
+def test_batch_put_with_a_wrong_index_key_type_names_the_index_key(ddb: Any, keys_only_lsi: str) -> None:
+    # unlike a table key (plain 'does not match the schema'), an index key keeps its own text
+    # in a batch too (alternator's test_gsi/test_lsi, run against AWS)
+    item = {"pk": {"S": "p"}, "c": {"S": "9"}, "b": {"N": "1"}}
+    code, msg = error_of(ddb.batch_write_item, RequestItems={keys_only_lsi: [{"PutRequest": {"Item": item}}]})
+    assert code == "ValidationException" and "Type mismatch for Index Key b Expected: S Actual: N" in msg

@@ -71,6 +71,8 @@ _DYNAMODB_ENUMS = (
 ENUM_ORDERS: dict[str, dict[frozenset[str], tuple[str, ...]]] = {
     "dynamodb": {frozenset(values): values for values in _DYNAMODB_ENUMS},
 }
+# services whose front end lists a request's problems in its members' hash order (java_member_order)
+HASH_ORDERED = frozenset(("dynamodb",))
 # members whose own length the service checks itself, in its own words (their contents are still
 # checked here): DynamoDB's batch request maps and key lists ("The requestItems parameter is
 # required for BatchGetItem", "Value at 'RequestItems.<table>.member.Keys' ...": the spec's [aws] rows)
@@ -130,6 +132,32 @@ def _compile_pattern(pattern: str) -> re.Pattern[str] | None:
         return re.compile(pattern, re.ASCII | re.DOTALL)
     except re.error:
         return None  # Java-only syntax (\p{...}, possessive quantifiers): not checkable here
+
+
+def _java_hash(text: str) -> int:
+    """Java's String.hashCode (over UTF-16 code units), as an unsigned 32-bit value."""
+    data = text.encode("utf-16-be")
+    h = 0
+    for i in range(0, len(data), 2):
+        h = (31 * h + (data[i] << 8 | data[i + 1])) & 0xFFFFFFFF
+    return h
+
+
+def java_member_order(names: list[str]) -> list[str]:
+    """Members in the order a Java HashMap of their lowerCamel names iterates them: by bucket
+    (String.hashCode, spread by h ^ h >>> 16, over a table sized for the member count at load
+    factor 0.75), then in model order. Coral validates a DynamoDB request's members in this order:
+    it fits every multi-problem answer captured from AWS (UpdateItem, TransactWriteItems,
+    CreateTable's indexes, ProvisionedThroughput)."""
+    capacity = 16
+    while len(names) > capacity * 3 // 4:
+        capacity *= 2
+
+    def bucket(name: str) -> int:
+        h = _java_hash(_lower(name))
+        return (h ^ (h >> 16)) & (capacity - 1)
+
+    return sorted(names, key=bucket)  # a stable sort: model order within a bucket
 
 
 def enum_listing(values: list[str], orders: Mapping[frozenset[str], tuple[str, ...]] | None = None) -> str:
@@ -208,6 +236,7 @@ class Validator:
         self._presence_first = PRESENCE_FIRST.get(name, {})
         self.orders = ENUM_ORDERS.get(name, {})
         self._service_checked = SERVICE_CHECKED.get(name, {})
+        self.hash_order = name in HASH_ORDERED
         self._checks: dict[tuple[str, str], Check | None] = {}
         self._compiling: set[tuple[str, str]] = set()
         # struct checks that, for a value setting one member (a union such as AttributeValue), only
@@ -280,6 +309,14 @@ class Validator:
             return None
 
         by_name = {name: (lname, c) for name, lname, c in members}
+        if self.hash_order:
+            # every problem in the order of the members' Java HashMap (see java_member_order)
+            ordered = java_member_order(list(shape.members))
+            walk = [(n, _lower(n), n in required, by_name.get(n, (None, None))[1]) for n in ordered]
+            walk = [w for w in walk if w[2] or w[3] is not None]
+        else:
+            walk = [(n, _lower(n), True, None) for n in required]
+            walk += [(n, lname, False, c) for n, lname, c in members]
 
         def check(v: Any, path: str, errors: list[str]) -> None:
             if not isinstance(v, dict):
@@ -293,12 +330,12 @@ class Validator:
                         found[1](item, (path + "." if path else "") + found[0], errors)
                 return
             prefix = path + "." if path else ""
-            for name in required:
-                if v.get(name) is None:
-                    errors.append(_item(None, prefix + _lower(name), "Member must not be null"))
-            for name, lname, c in members:
+            for name, lname, needed, c in walk:
                 item = v.get(name)
-                if item is not None:
+                if item is None:
+                    if needed:
+                        errors.append(_item(None, prefix + lname, "Member must not be null"))
+                elif c is not None:
                     c(item, prefix + lname, errors)
 
         if not required:

@@ -11,6 +11,7 @@ from cloudlet.aws.errors import AwsError
 from cloudlet.aws.http import Headers, HttpRequest
 from cloudlet.aws.models import service_model
 from cloudlet.aws.protocols import protocol_for
+from cloudlet.aws.validate import java_member_order
 from tests.aws.wire import botocore_request
 
 
@@ -405,3 +406,48 @@ def test_map_values_are_members_in_paths(op: str, body: dict[str, Any], path: st
     assert err.message == (
         f"1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"
     )
+
+
+def test_dynamodb_lists_problems_in_its_members_hash_order() -> None:
+    """Coral walks a DynamoDB request's members in Java HashMap order (validate.java_member_order);
+    the expected texts are the parity suite's captures of AWS."""
+    enum = "failed to satisfy constraint: Member must satisfy enum value set: "
+    body = {
+        "TableName": "",
+        "ReturnConsumedCapacity": "INVALID",
+        "ReturnValues": "INVALID",
+        "UpdateExpression": "SET a = :a",
+    }
+    err = error_of("dynamodb", dynamodb("UpdateItem", body))
+    assert err.message == (
+        f"4 validation errors detected: Value 'INVALID' at 'returnConsumedCapacity' {enum}[INDEXES, TOTAL, NONE]; "
+        "Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1; "
+        f"Value 'INVALID' at 'returnValues' {enum}[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; "
+        "Value null at 'key' failed to satisfy constraint: Member must not be null"
+    )
+    body = {
+        "TransactItems": [
+            {
+                "ConditionCheck": {
+                    "TableName": "tbl",
+                    "Key": {"k": {"S": "a"}},
+                    "ConditionExpression": "attribute_exists(k)",
+                }
+            }
+        ],
+        "ClientRequestToken": "x" * 37,
+        "ReturnConsumedCapacity": "BOGUS",
+    }
+    err = error_of("dynamodb", dynamodb("TransactWriteItems", body))
+    assert err.message.startswith(
+        "2 validation errors detected: Value '" + "x" * 37 + "' at 'clientRequestToken'"
+    )
+
+
+def test_java_member_order() -> None:
+    assert java_member_order(["ReadCapacityUnits", "WriteCapacityUnits"]) == [
+        "WriteCapacityUnits",
+        "ReadCapacityUnits",
+    ]
+    # a second member in the same bucket keeps its model order
+    assert java_member_order(["A", "B", "Q"])[0:1] == ["A"]

@@ -116,19 +116,22 @@ def test_transaction_success(ddb: Any, table: str, other: str) -> None:
 
 def test_transaction_cancelled_applies_nothing(ddb: Any, table: str) -> None:
     ddb.put_item(TableName=table, Item={"pk": {"S": "t1"}, "v": {"N": "1"}})
+    put_and_false_delete: list[dict[str, Any]] = [
+        {"Put": {"TableName": table, "Item": {"pk": {"S": "t2"}}}},
+        {
+            "Delete": {
+                "TableName": table,
+                "Key": {"pk": {"S": "t1"}},
+                "ConditionExpression": "v = :two",
+                "ExpressionAttributeValues": {":two": {"N": "2"}},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        },
+    ]
     with pytest.raises(ClientError) as info:
         ddb.transact_write_items(
             TransactItems=[
-                {"Put": {"TableName": table, "Item": {"pk": {"S": "t2"}}}},
-                {
-                    "Delete": {
-                        "TableName": table,
-                        "Key": {"pk": {"S": "t1"}},
-                        "ConditionExpression": "v = :two",
-                        "ExpressionAttributeValues": {":two": {"N": "2"}},
-                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                    }
-                },
+                *put_and_false_delete,
                 {"Put": {"TableName": table, "Item": {"pk": {"N": "3"}}}},  # the key's type is wrong
             ]
         )
@@ -164,20 +167,7 @@ def test_transaction_cancelled_applies_nothing(ddb: Any, table: str) -> None:
     assert "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": "t1"}})
     # without the invalid action, the false condition is reported, and nothing is applied either
     with pytest.raises(ClientError) as info:
-        ddb.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": table, "Item": {"pk": {"S": "t2"}}}},
-                {
-                    "Delete": {
-                        "TableName": table,
-                        "Key": {"pk": {"S": "t1"}},
-                        "ConditionExpression": "v = :two",
-                        "ExpressionAttributeValues": {":two": {"N": "2"}},
-                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                    }
-                },
-            ]
-        )
+        ddb.transact_write_items(TransactItems=put_and_false_delete)
     reasons = info.value.response["CancellationReasons"]
     assert reasons[0] == {"Code": "None"}
     assert reasons[1]["Code"] == "ConditionalCheckFailed" and reasons[1]["Item"]["v"] == {"N": "1"}

@@ -279,11 +279,18 @@ class Validator:
         elif kind == "map":
             check = self._map(shape)
         else:
-            rules = scalar_rules(shape, self.enums, self.orders)
+            rules = self._rules(shape)
             check = None if rules is None else _scalar(rules)
         self._checks[key] = check
         self._compiling.discard(key)
         return check
+
+    def _rules(self, shape: Shape) -> Callable[[Any], list[str]] | None:
+        return scalar_rules(shape, self.enums, self.orders)
+
+    def _listed(self, shape: Shape) -> str:
+        """Every constraint of `shape`, as a map's key or value error lists them."""
+        return "[" + ", ".join(constraint_texts(shape, self.enums, self.orders)) + "]"
 
     def _recursive(self, key: tuple[str, str]) -> Check:
         """A shape reached again while it is being compiled (AttributeValue inside its own M/L):
@@ -349,7 +356,7 @@ class Validator:
         return self._map(shape, own_rules=False) if shape.type_name == "map" else self.compile(shape)
 
     def _list(self, shape: Shape, own_rules: bool = True) -> Check | None:
-        own = scalar_rules(shape, self.enums, self.orders) if own_rules else None
+        own = self._rules(shape) if own_rules else None
         inner = self.compile(shape.member)
         if own is None and inner is None:
             return None
@@ -364,14 +371,10 @@ class Validator:
         return check
 
     def _map(self, shape: Shape, own_rules: bool = True) -> Check | None:
-        own = scalar_rules(shape, self.enums, self.orders) if own_rules else None
-        key_rules = scalar_rules(shape.key, self.enums, self.orders)
+        own = self._rules(shape) if own_rules else None
+        key_rules = self._rules(shape.key)
         value_shape = shape.value
-        value_rules = (
-            scalar_rules(value_shape, self.enums, self.orders)
-            if value_shape.type_name not in ("structure", "map")
-            else None
-        )
+        value_rules = self._rules(value_shape) if value_shape.type_name not in ("structure", "map") else None
         value_check = self.compile(value_shape) if value_shape.type_name in ("structure", "map") else None
         value_is_list = value_shape.type_name == "list"
         if value_is_list:
@@ -382,16 +385,8 @@ class Validator:
         if own is None and key_rules is None and value_rules is None and value_check is None:
             return None
 
-        keys_text = (
-            "Map keys must satisfy constraint: ["
-            + ", ".join(constraint_texts(shape.key, self.enums, self.orders))
-            + "]"
-        )
-        values_text = (
-            "Map value must satisfy constraint: ["
-            + ", ".join(constraint_texts(value_shape, self.enums, self.orders))
-            + "]"
-        )
+        keys_text = "Map keys must satisfy constraint: " + self._listed(shape.key)
+        values_text = "Map value must satisfy constraint: " + self._listed(value_shape)
 
         # string keys whose only constraints are length bounds (AttributeName: at most 65535):
         # checked with two C-level passes instead of the rules per key

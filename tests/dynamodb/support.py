@@ -20,3 +20,16 @@ def error_of(call: Callable[..., Any], **kwargs: Any) -> tuple[str, str]:
         call(**kwargs)
     err = info.value.response["Error"]
     return err["Code"], err.get("Message", "")
+
+
+def index(
+    name: str, hash_key: str, range_key: str | None = None, projection: str = "KEYS_ONLY", *include: str
+) -> dict[str, Any]:
+    """A GlobalSecondaryIndexes/LocalSecondaryIndexes entry (`include`: NonKeyAttributes)."""
+    schema = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+    if range_key is not None:
+        schema.append({"AttributeName": range_key, "KeyType": "RANGE"})
+    spec: dict[str, Any] = {"ProjectionType": projection}
+    if include:
+        spec["NonKeyAttributes"] = list(include)
+    return {"IndexName": name, "KeySchema": schema, "Projection": spec}

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cloudlet.services.dynamodb.values import item_size
+from tests.dynamodb.support import index
 
 PKS = ["a", "b", "c"]
 GS = ["x", "y"]
@@ -41,31 +42,8 @@ def _new_table(ddb: Any) -> str:
         ],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         BillingMode="PAY_PER_REQUEST",
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byg",
-                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            },
-            {
-                "IndexName": "bygl",
-                "KeySchema": [
-                    {"AttributeName": "g", "KeyType": "HASH"},
-                    {"AttributeName": "l", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            },
-        ],
-        LocalSecondaryIndexes=[
-            {
-                "IndexName": "byl",
-                "KeySchema": [
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "l", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
+        GlobalSecondaryIndexes=[index("byg", "g"), index("bygl", "g", "l")],
+        LocalSecondaryIndexes=[index("byl", "pk", "l", "ALL")],
     )
     return name
 
@@ -89,7 +67,7 @@ def _check_sort_conditions(ddb: Any, table: str, model: dict[tuple[str, int], di
         a, b = operands[0], operands[-1]
         if ":b" not in text:
             del values[":b"]
-        for index, hash_name, hash_values in (("byl", "pk", PKS), ("bygl", "g", GS)):
+        for index_name, hash_name, hash_values in (("byl", "pk", PKS), ("bygl", "g", GS)):
             for hv in hash_values:
                 expected = sorted(
                     (int(v["l"]["N"]), p, sk)
@@ -99,13 +77,13 @@ def _check_sort_conditions(ddb: Any, table: str, model: dict[tuple[str, int], di
                 for forward in (True, False):
                     out = ddb.query(
                         TableName=table,
-                        IndexName=index,
+                        IndexName=index_name,
                         KeyConditionExpression=f"{hash_name} = :h AND {text}",
                         ExpressionAttributeValues={":h": {"S": hv}, **values},
                         ScanIndexForward=forward,
                     )
                     got = [(int(i["l"]["N"]), i["pk"]["S"], int(i["sk"]["N"])) for i in out["Items"]]
-                    assert got == (expected if forward else expected[::-1]), (index, hv, text)
+                    assert got == (expected if forward else expected[::-1]), (index_name, hv, text)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

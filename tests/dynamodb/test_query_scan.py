@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.dynamodb.support import error_of
+from tests.dynamodb.support import error_of, index
 
 
 @pytest.fixture(scope="module")
@@ -15,31 +15,8 @@ def table(ddb: Any, make_table: Any) -> str:
     name = make_table(
         range=("sk", "N"),
         extra_defs=[("g", "S"), ("l", "S")],
-        gsis=[
-            {
-                "IndexName": "byg",
-                "KeySchema": [
-                    {"AttributeName": "g", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            },
-            {
-                "IndexName": "bygall",
-                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-        ],
-        lsis=[
-            {
-                "IndexName": "byl",
-                "KeySchema": [
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "l", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["v"]},
-            }
-        ],
+        gsis=[index("byg", "g", "sk"), index("bygall", "g", None, "ALL")],
+        lsis=[index("byl", "pk", "l", "INCLUDE", "v")],
     )
     for p in ("a", "b"):
         for i in range(20):
@@ -380,23 +357,8 @@ def keys_only_lsi(ddb: Any, make_table: Any) -> str:
     name = make_table(
         range=("c", "S"),
         extra_defs=[("b", "S")],
-        lsis=[
-            {
-                "IndexName": "hello",
-                "KeySchema": [
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "b", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            }
-        ],
-        gsis=[
-            {
-                "IndexName": "byb",
-                "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            }
-        ],
+        lsis=[index("hello", "pk", "b")],
+        gsis=[index("byb", "b")],
     )
     for i in range(5):
         s = {"S": str(i)}

@@ -14,7 +14,7 @@ Under a steady stream of writes a PASSIVE checkpoint never finds the WAL idle, a
 the WAL over only when a writer finds it wholly copied back, so the file would grow without bound
 ("checkpoint starvation"): past RESTART_FRAMES the next writer, still holding the write lock
 after its commit, runs the short RESTART checkpoint of what the PASSIVE one left, and the writer
-after it starts the WAL from its beginning (journal_size_limit then trims the file).
+after it starts the WAL from its beginning (journal_size_limit trims a file that grew far past that).
 
 Group commit (`enable_grouping`, `grouped`): on the one thread that enables it (the event loop),
 the store operations of every request handled in one loop turn share one SQLite transaction,
@@ -68,7 +68,13 @@ CHECKPOINT_SECONDS = 1.0
 # stream of writes that is every few seconds, and each time writers wait ~1-2 ms (the copy of the
 # last frames, two fsyncs, readers of older snapshots finishing)
 RESTART_FRAMES = 16384
-WAL_SIZE_LIMIT = 64 << 20  # bytes the WAL file is trimmed to when it starts over
+# journal_size_limit, in start-over lengths: a WAL longer than the limit when it starts over is cut
+# back to it. A steady stream of writes passes the start-over length by the frames written until
+# a checkpoint sees it and then during the checkpoint (bench/dynamodb PutItem: 1.5 lengths; the
+# tests' small WAL: up to 4), so at 4 its WAL is not cut. Each cut, and the regrowth after it, held
+# the next commit (and so the write lock) for 10-20 ms in the filesystem's journal, at every
+# start-over. A WAL swollen while a reader held back its start-over is still trimmed.
+WAL_LIMIT_RESTARTS = 4
 RESTART_WAIT_MS = 50  # how long the RESTART checkpoint waits for readers of old snapshots (a long scan)
 RESTART_POLL_SECONDS = 0.0002  # between looks for readers of older snapshots
 RESTART_BACKOFF_SECONDS = 1.0  # after a RESTART that found a reader still busy, before the next try
@@ -79,6 +85,12 @@ CREATE TABLE IF NOT EXISTS kv (ns TEXT NOT NULL, k BLOB NOT NULL, v BLOB NOT NUL
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta(name, value) VALUES ('seq', 0);
 """
+
+
+def wal_size_limit(page_size: int) -> int:
+    """journal_size_limit in bytes: WAL_LIMIT_RESTARTS start-over lengths of `page_size` pages
+    (a WAL frame is a page and a 24-byte header, after the WAL's 32-byte header)."""
+    return 32 + WAL_LIMIT_RESTARTS * RESTART_FRAMES * (page_size + 24)
 
 
 class ReadOnlyError(RuntimeError):
@@ -449,7 +461,8 @@ class SqliteStore:
             con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA cache_size=-65536")
             con.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
-            con.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+            page = con.execute("PRAGMA page_size").fetchone()[0]
+            con.execute(f"PRAGMA journal_size_limit={wal_size_limit(page)}")
             self._local.con = con
             self._local.txn = None
             with self._all_lock:

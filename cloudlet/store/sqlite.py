@@ -71,9 +71,10 @@ RESTART_FRAMES = 16384
 # journal_size_limit, in start-over lengths: a WAL longer than the limit when it starts over is cut
 # back to it. A steady stream of writes passes the start-over length by the frames written until
 # a checkpoint sees it and then during the checkpoint (bench/dynamodb PutItem: 1.5 lengths; the
-# tests' small WAL: up to 4), so at 4 its WAL is not cut. Each cut, and the regrowth after it, held
-# the next commit (and so the write lock) for 10-20 ms in the filesystem's journal, at every
-# start-over. A WAL swollen while a reader held back its start-over is still trimmed.
+# tests' small WAL: up to 4), so at 4 its WAL is not cut. Each cut held the commit that made it
+# (and so the write lock) while the filesystem freed the blocks, 10-20 ms at every start-over
+# (here ext4 discards freed blocks at once: ~0.4 ms per MB), and the WAL then regrew block by
+# block. A WAL swollen while a reader held back its start-over is still trimmed.
 WAL_LIMIT_RESTARTS = 4
 RESTART_WAIT_MS = 50  # how long the RESTART checkpoint waits for readers of old snapshots (a long scan)
 RESTART_POLL_SECONDS = 0.0002  # between looks for readers of older snapshots

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -77,7 +78,6 @@ def _wal_restarts(path: Path) -> int:
 
 def _write_without_pause(stores: list[SqliteStore], commits: int) -> None:
     """Commit back to back from one thread per store, so the WAL is never idle."""
-    import threading
 
     def run(store: SqliteStore, n: int) -> None:
         for i in range(commits):
@@ -129,8 +129,6 @@ def test_a_steady_stream_of_writes_starts_the_wal_over_without_cutting_it(
     # the file keeps its length from one start-over to the next: each cut (and the regrowth after
     # it) held the next commit for 10-20 ms. Sampled from another thread: a shorter file than
     # the last sample is a cut.
-    import threading
-
     _small_wal(monkeypatch)
     path = tmp_path / "state.db"
     wal = Path(str(path) + "-wal")
